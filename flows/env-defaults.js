@@ -1,0 +1,52 @@
+// Environment defaults for the shipped flow, applied before Node-RED loads flows.
+// Node-RED substitutes `${VAR}` only when VAR is set, so every variable of SPEC §5
+// is given a value here (an empty one means "not configured" to the nodes).
+'use strict';
+const path = require('node:path');
+
+/** The environment variables the default flow reads (SPEC §5). */
+const FLOW_VARIABLES = [
+  'OFFICE_CODE', 'OFFICE_TZ', 'DENTRIX_CONNECTION', 'DENTRIX_USER', 'DENTRIX_PASSWORD',
+  'DENTRIX_RECALL_SQL', 'RECALL_WATCH_DIR', 'RECALL_LEDGER_DB', 'RECALL_LEDGER_SECRET',
+  'CRM_WEBHOOK_URL', 'CRM_API_TOKEN', 'CRM_SIGNING_SECRET', 'CRM_SUPPRESSION_URL',
+  'RECALL_DRY_RUN', 'RECALL_MAX_PER_RUN', 'RECALL_SCHEDULE', 'RECALL_AS_OF', 'HEALTHCHECK_URL',
+];
+
+const DEMO_LEDGER_SECRET = 'demo-ledger-secret-change-me';
+const DEMO_CREDENTIAL_SECRET = 'demo-credential-secret-change-me';
+/** Every 2 hours from 8:00 to 16:00, Monday to Friday (the inject node's cron format). */
+const DEFAULT_SCHEDULE = '0 8-16/2 * * 1-5';
+
+function isSet(env, name) {
+  return typeof env[name] === 'string' && env[name].trim() !== '';
+}
+
+/**
+ * Fills unset variables in `env` (in place). Returns what a person starting the
+ * service should be told: whether this is the demo, and which defaults are unsafe.
+ */
+function applyEnvDefaults(env, userDir) {
+  const demo = !isSet(env, 'RECALL_WATCH_DIR');
+  const warnings = [];
+  if (demo) {
+    env.RECALL_WATCH_DIR = path.join(userDir, 'recall-inbox');
+    if (!isSet(env, 'OFFICE_CODE')) env.OFFICE_CODE = 'DEMO';
+  }
+  if (!isSet(env, 'RECALL_LEDGER_DB')) env.RECALL_LEDGER_DB = path.join(userDir, 'recall-ledger.sqlite');
+  if (!isSet(env, 'RECALL_DRY_RUN')) env.RECALL_DRY_RUN = 'true';
+  if (!isSet(env, 'RECALL_MAX_PER_RUN')) env.RECALL_MAX_PER_RUN = '500';
+  if (!isSet(env, 'RECALL_SCHEDULE')) env.RECALL_SCHEDULE = DEFAULT_SCHEDULE;
+  if (!isSet(env, 'RECALL_LEDGER_SECRET')) {
+    env.RECALL_LEDGER_SECRET = DEMO_LEDGER_SECRET;
+    warnings.push('RECALL_LEDGER_SECRET is not set: the ledger uses the public demo secret. Set it before sending for real.');
+  }
+  let credentialSecret = env.NODE_RED_CREDENTIAL_SECRET;
+  if (!credentialSecret || credentialSecret.trim() === '') {
+    credentialSecret = DEMO_CREDENTIAL_SECRET;
+    warnings.push('NODE_RED_CREDENTIAL_SECRET is not set: stored credentials are encrypted with the public demo secret. Set it before entering real passwords or tokens.');
+  }
+  for (const name of FLOW_VARIABLES) if (env[name] === undefined) env[name] = '';
+  return { demo, credentialSecret, warnings };
+}
+
+module.exports = { applyEnvDefaults, FLOW_VARIABLES, DEFAULT_SCHEDULE, DEMO_LEDGER_SECRET, DEMO_CREDENTIAL_SECRET };

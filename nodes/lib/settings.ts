@@ -1,0 +1,35 @@
+// Reading node settings that may come from the environment.
+// Node-RED substitutes `${VAR}` only when the variable is set; an unset one reaches
+// the node as the literal text, which must read as "not configured", not as a value.
+
+const WHOLE_ENV_REF = /^\$\{(\w+)\}$/;
+
+/** The setting with any `${VAR}` resolved against `env`; '' when unset. */
+export function envSetting(value: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  if (value === undefined || value === null) return '';
+  const text = String(value).trim();
+  const ref = WHOLE_ENV_REF.exec(text);
+  if (ref) return (env[ref[1]] ?? '').trim();
+  return text.replace(/\$\{(\w+)\}/g, (_m, name: string) => env[name] ?? '');
+}
+
+/** A boolean setting: true/1/yes/on (any case) are true, false/0/no/off are false. */
+export function boolSetting(value: unknown, fallback: boolean, env?: NodeJS.ProcessEnv): boolean {
+  if (typeof value === 'boolean') return value;
+  const text = envSetting(value, env).toLowerCase();
+  if (text === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  throw new Error(`expected true or false, got "${text}"`);
+}
+
+/** A whole-number setting within [min, max]; names the setting in its error. */
+export function intSetting(name: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER, env?: NodeJS.ProcessEnv): number {
+  const text = typeof value === 'number' ? String(value) : envSetting(value, env);
+  if (text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`setting "${name}" must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}

@@ -1,0 +1,144 @@
+// The record and message shapes shared by every node of the pack (SPEC §3).
+// One message per run: msg.payload is always an array, msg.recall the run metadata.
+
+/** A row as a source hands it on: column name -> JSON-safe value. */
+export type RawValue = string | number | boolean | null;
+export type RawRow = Record<string, RawValue>;
+
+export type Segment = 'due-soon' | 'due-now' | 'overdue' | 'lapsed';
+export type PatientStatus = 'active' | 'inactive' | 'archived' | 'non-patient';
+export type PhoneType = 'mobile' | 'home' | 'work';
+export type Channel = 'sms' | 'email' | 'voice';
+export type SourceKind = 'odbc' | 'export';
+
+/** Patient-level reasons: the record leaves the run (output 2). Stable API. */
+export const PATIENT_REASONS = [
+  'invalid',
+  'not-due',
+  'has-appointment',
+  'inactive',
+  'opted-out',
+  'no-channel',
+  'duplicate-household',
+] as const;
+/** Channel-level reasons: one channel is dropped, the patient may stay. Stable API. */
+export const CHANNEL_REASONS = [
+  'sms-opt-out',
+  'email-opt-out',
+  'bad-number',
+  'bounced-email',
+  'privacy-flag',
+  'landline',
+] as const;
+export type PatientReason = (typeof PATIENT_REASONS)[number];
+export type ChannelReason = (typeof CHANNEL_REASONS)[number];
+export type ReasonCode = PatientReason | ChannelReason;
+
+export interface Channels {
+  sms: boolean;
+  email: boolean;
+  voice: boolean;
+}
+
+export interface HouseholdMember {
+  patientId: string;
+  firstName: string;
+}
+
+/** The canonical record, from recall-normalize to the CRM sink. */
+export interface RecallContact {
+  office: string;
+  patientId: string;
+  householdId?: string;
+  firstName: string;
+  lastName: string;
+  /** E.164 */
+  phone?: string;
+  phoneType?: PhoneType;
+  /** trimmed, lower-case, syntactically valid */
+  email?: string;
+  /** trimmed, upper-case */
+  recallType?: string;
+  /** ISO YYYY-MM-DD */
+  dueDate?: string;
+  /** ISO YYYY-MM-DD */
+  lastVisit?: string;
+  /** ISO YYYY-MM-DD; used only to keep the oldest household member, never sent */
+  birthDate?: string;
+  hasFutureAppointment: boolean;
+  status: PatientStatus;
+  /** Dentrix privacy_flags bitmask (bit 1 no voice, bit 2 no SMS/e-mail) */
+  privacyFlags?: number;
+  channels: Channels;
+  /** why a channel was dropped by consent-filter (channel-level reasons) */
+  channelReasons?: Partial<Record<Channel, ChannelReason>>;
+  segment: Segment;
+  source: SourceKind;
+  /** idempotency key, set by idempotency-gate (reserve) */
+  key?: string;
+  /** other members of the household folded into this contact */
+  household?: HouseholdMember[];
+}
+
+/** An element of output 2 of normalize/consent: a record left out, with one reason. */
+export interface SkippedRecord {
+  reason: PatientReason;
+  /** the field at fault, when one is */
+  field?: string;
+  /** words for a person reading the debug sidebar */
+  detail?: string;
+  /** 1-based row number in the source batch (normalize) */
+  rowNumber?: number;
+  office?: string;
+  patientId?: string;
+  /** the normalized contact, when it got that far */
+  contact?: RecallContact;
+  /** the raw row, when normalization rejected it */
+  row?: RawRow;
+}
+
+/** Counts by reason (and by stage outcome), accumulated across stages. */
+export type Counts = Record<string, number>;
+
+/** msg.recall: run metadata carried from source to summary. */
+export interface RecallMeta {
+  runId: string;
+  office: string;
+  /** ISO YYYY-MM-DD the segments were computed for */
+  asOf?: string;
+  source: SourceKind;
+  dryRun?: boolean;
+  counts: Counts;
+  /** source details */
+  file?: string;
+  latencyMs?: number;
+  rowCount?: number;
+  columns?: string[];
+  /** a stage may add its own summary under its node type */
+  [extra: string]: unknown;
+}
+
+/** Outcome of one contact at the CRM sink; the results contract of idempotency-gate commit. */
+export type DeliveryOutcome =
+  | 'delivered' // 2xx: commit marks the key `sent`
+  | 'failed' // permanent (non-retryable 4xx): commit marks `failed` with `error`
+  | 'retry' // retryable fault, retries exhausted or run stopped: commit releases the key
+  | 'dry-run'; // nothing was sent: commit releases (dry-run reserves nothing anyway)
+
+export interface DeliveryResult {
+  key: string;
+  patientId: string;
+  outcome: DeliveryOutcome;
+  /** HTTP status, when there was a response */
+  status?: number;
+  attempts: number;
+  error?: string;
+  /** dry-run only: the exact request that would have been sent */
+  request?: { url: string; method: string; headers: Record<string, string>; body: unknown };
+}
+
+export interface RecallMessage<P = unknown> {
+  payload: P;
+  recall: RecallMeta;
+  [prop: string]: unknown;
+}

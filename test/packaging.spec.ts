@@ -1,0 +1,132 @@
+// The Flow Library scorecard rules, checked offline (node-red-dev validate needs
+// the catalogue, which this network cannot reach).
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from './support/paths';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const NODE_TYPES = ['dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'idempotency-gate', 'consent-filter', 'crm-webhook-out'];
+
+/** Does the semver range accept this version? (only the operators package.json uses here) */
+function accepts(range: string, version: string): boolean {
+  const v = version.split('.').map(Number);
+  const cmp = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  return range.split('||').some((alt) =>
+    alt.trim().split(/\s+/).every((part) => {
+      const m = /^(>=|<=|>|<|\^|~)?(\d+)(?:\.(\d+|x))?(?:\.(\d+|x))?$/.exec(part);
+      if (!m) throw new Error(`range part not understood: ${part}`);
+      const want = [Number(m[2]), m[3] && m[3] !== 'x' ? Number(m[3]) : 0, m[4] && m[4] !== 'x' ? Number(m[4]) : 0];
+      const c = cmp(v, want);
+      switch (m[1]) {
+        case '>=': return c >= 0;
+        case '>': return c > 0;
+        case '<=': return c <= 0;
+        case '<': return c < 0;
+        case '^': return c >= 0 && v[0] === want[0];
+        case '~': return c >= 0 && v[0] === want[0] && v[1] === want[1];
+        default: return m[3] === 'x' || m[3] === undefined ? v[0] === want[0] : c === 0;
+      }
+    }),
+  );
+}
+
+/** Literal registerType definitions in <script type="text/javascript"> blocks of an .html file. */
+function registeredTypes(html: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const scripts = html.matchAll(/<script\s+type="text\/javascript"\s*>([\s\S]*?)<\/script>/g);
+  for (const [, body] of scripts) {
+    for (const m of body.matchAll(/RED\.nodes\.registerType\(\s*'([^']+)'\s*,\s*\{([\s\S]*)/g)) found.set(m[1], m[2]);
+  }
+  return found;
+}
+
+function exampleFlows(dir: string): unknown[][] {
+  const flows: unknown[][] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) flows.push(...exampleFlows(full));
+    else if (entry.name.endsWith('.json')) flows.push(JSON.parse(fs.readFileSync(full, 'utf8')));
+  }
+  return flows;
+}
+
+describe('packaging (Flow Library scorecard, offline)', () => {
+  it('P01 has a license file and field', () => {
+    assert.ok(pkg.license, 'package.json license');
+    assert.ok(fs.existsSync(path.join(ROOT, 'LICENSE')), 'LICENSE file');
+  });
+  it('P03 has a repository and bugs URL', () => {
+    assert.match(pkg.repository?.url ?? '', /^git\+https:\/\//);
+    assert.ok(pkg.bugs?.url);
+  });
+  it('P04 is named node-red-contrib-* or scoped', () => {
+    assert.match(pkg.name, /^(node-red-contrib-[a-z0-9-]+|@[a-z0-9-]+\/node-red-[a-z0-9-]+)$/);
+  });
+  it('P05 has the node-red keyword', () => {
+    assert.ok(pkg.keywords.includes('node-red'));
+  });
+  it('P06 node-red.version covers 4.1 and 5.x', () => {
+    for (const v of ['4.1.0', '4.1.15', '5.0.0', '5.0.7', '5.9.0']) assert.ok(accepts(pkg['node-red'].version, v), v);
+    assert.ok(!accepts(pkg['node-red'].version, '4.0.9'));
+  });
+  it('P07 engines.node accepts Node 20.17, 22.9 and 24', () => {
+    for (const v of ['20.17.0', '22.9.0', '24.0.0']) assert.ok(accepts(pkg.engines.node, v), v);
+  });
+  it('registers the six node types, each with a literal registerType, an icon and a palette category', () => {
+    const all = new Map<string, string>();
+    for (const [name, js] of Object.entries<string>(pkg['node-red'].nodes)) {
+      const jsPath = path.join(ROOT, js);
+      assert.ok(fs.existsSync(jsPath), `${name}: ${js} is built`);
+      const htmlPath = jsPath.replace(/\.js$/, '.html');
+      assert.ok(fs.existsSync(htmlPath), `${name}: .html next to the .js`);
+      for (const [type, def] of registeredTypes(fs.readFileSync(htmlPath, 'utf8'))) all.set(type, def);
+    }
+    for (const type of NODE_TYPES) {
+      const def = all.get(type);
+      assert.ok(def, `${type} has a literal registerType in a text/javascript script`);
+      for (const prop of ['category', 'color', 'icon', 'inputs', 'outputs']) {
+        assert.match(def!, new RegExp(`\\b${prop}\\s*:\\s*['\\d]`), `${type}: literal ${prop}`);
+      }
+      assert.match(def!, /category:\s*'dental recall'/, `${type} is in the pack's palette category`);
+      const icon = /icon:\s*'([^']+)'/.exec(def!)![1];
+      if (!icon.startsWith('font-awesome/')) {
+        assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'nodes', type, 'icons', icon)), `${type}: icon ${icon} next to the .js`);
+      }
+    }
+  });
+  it('N02 every non-config node appears in some examples/**/*.json', () => {
+    const used = new Set<string>();
+    for (const flow of exampleFlows(path.join(ROOT, 'examples'))) {
+      for (const node of flow as { type: string }[]) used.add(node.type);
+    }
+    for (const type of NODE_TYPES) assert.ok(used.has(type), `${type} used in an example`);
+  });
+  it('D01 has at most 6 runtime dependencies, or the README states why', () => {
+    const deps = Object.keys(pkg.dependencies ?? {});
+    if (deps.length > 6) {
+      const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+      assert.match(readme, /## Dependencies/, `${deps.length} dependencies: README must have a "Dependencies" section saying why`);
+      for (const dep of deps) assert.ok(readme.includes(dep), `README explains ${dep}`);
+    }
+  });
+  it('the runtime never needs a dev dependency', () => {
+    const dev = Object.keys(pkg.devDependencies ?? {});
+    const sources: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (e.name.endsWith('.ts')) sources.push(fs.readFileSync(full, 'utf8'));
+      }
+    };
+    walk(path.join(ROOT, 'nodes'));
+    for (const text of sources) {
+      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)'([^'.][^']*)'/g)) {
+        const name = m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0];
+        if (name === 'node-red' && /import type/.test(text)) continue;
+        assert.ok(!dev.includes(name) || name === '@types/node-red', `nodes/ imports dev dependency ${name}`);
+      }
+    }
+  });
+});

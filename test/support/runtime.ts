@@ -1,0 +1,102 @@
+// A real Node-RED runtime, started the way `npm start` starts it (flows/start.js),
+// in a child process with its own user dir and port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ROOT } from './paths';
+
+export interface StartedRuntime {
+  url: string;
+  userDir: string;
+  child: ChildProcess;
+  /** everything the process printed so far */
+  output(): string;
+  /** GET/POST on the admin API; JSON in and out */
+  api<T = unknown>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** an existing user dir (default: a new temp folder) */
+  userDir?: string;
+  /** a flow file to install instead of the default flow */
+  flow?: unknown[];
+  timeoutMs?: number;
+}
+
+export async function startRuntime(opts: StartOptions = {}): Promise<StartedRuntime> {
+  const userDir = opts.userDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'recall-red-'));
+  if (opts.flow) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(opts.flow));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    RECALL_USER_DIR: userDir,
+    NODE_RED_CREDENTIAL_SECRET: 'test-credential-secret',
+    ...opts.env,
+  };
+  const child = spawn(process.execPath, [path.join(ROOT, 'flows', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+
+  async function api<T>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const res = await fetch(url + route, {
+      method,
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${out}`);
+    if (/Started flows/.test(out)) {
+      try {
+        await api('GET', '/flows');
+        break;
+      } catch { /* admin API not up yet */ }
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Node-RED did not start within the timeout:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    url,
+    userDir,
+    child,
+    output: () => out,
+    api,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGINT');
+      }),
+  };
+}
