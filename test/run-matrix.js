@@ -10,7 +10,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const mocha = require.resolve('mocha/bin/mocha.js');
-const args = process.argv.slice(2);
+// Extra arguments replace the default spec (mocha adds config specs to CLI ones).
+const args = process.argv.length > 2 ? process.argv.slice(2) : ['dist/test/**/*.spec.js'];
 
 function findNode22() {
   const candidates = [
