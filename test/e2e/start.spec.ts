@@ -19,6 +19,11 @@ describe('npm start (a real Node-RED runtime with the default flow)', function (
     });
     after(async () => red && (await red.stop()));
 
+    it('runs the Node-RED under test from this checkout', () => {
+      const major = process.env.NODE_RED_MODULE === 'node-red-5' ? 5 : 4;
+      assert.match(red.output(), new RegExp(`Node-RED version: v${major}\\.`));
+    });
+
     it('binds the editor to 127.0.0.1 only', () => {
       assert.match(red.output(), /Server now running at http:\/\/127\.0\.0\.1:\d+\//);
     });
