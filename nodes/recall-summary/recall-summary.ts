@@ -1,0 +1,70 @@
+// recall-summary: the end of a run. Turns the last message of a run (or a Catch
+// node's error) into a run summary, a health-check ping and, on a daily trigger,
+// the daily summary e-mail. Logic lives in nodes/lib/summary.
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { addRun, dailySummary, emptyTotals, officeDay, type DailyTotals } from '../lib/summary/daily';
+import { healthPingUrl } from '../lib/summary/health';
+import { summarizeRun, type RunSummary } from '../lib/summary/run-summary';
+import { envSetting } from '../lib/settings';
+
+interface SummaryDef extends NodeDef {
+  office?: string;
+  officeType?: string;
+  healthUrl?: string;
+  healthUrlType?: string;
+  timeZone?: string;
+  timeZoneType?: string;
+}
+
+export = function (RED: NodeAPI): void {
+  function RecallSummary(this: Node, config: SummaryDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const ctx = node.context();
+    node.status({ fill: 'grey', shape: 'ring', text: 'waiting for a run' });
+
+    /** A typed-input setting: env names a variable, str may hold ${VAR}. */
+    function setting(value: string | undefined, type: string | undefined, msg: object): string {
+      if (type === 'env') return envSetting(`\${${value ?? ''}}`);
+      if (type === 'msg') return String(RED.util.evaluateNodeProperty(value ?? '', 'msg', node, msg as never) ?? '').trim();
+      return envSetting(value ?? '');
+    }
+
+    node.on('input', (msg: any, send, done) => {
+      try {
+        const office = setting(config.office, config.officeType, msg);
+        const healthBase = setting(config.healthUrl, config.healthUrlType, msg);
+
+        if (msg.topic === 'daily-summary') {
+          const totals: DailyTotals = (ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office);
+          const day = officeDay(new Date(), setting(config.timeZone, config.timeZoneType, msg));
+          const mail = dailySummary({ ...totals, office: totals.office || office }, day);
+          ctx.set('today', emptyTotals(office));
+          ctx.set('lastDaily', { day, subject: mail.subject, runs: totals.runs });
+          send([null, null, { topic: mail.subject, payload: mail.html, plaintext: mail.text, totals }]);
+          done();
+          return;
+        }
+
+        const summary: RunSummary = summarizeRun({ recall: msg.recall, payload: msg.payload, error: msg.error, office });
+        ctx.set('lastRun', summary);
+        ctx.set('today', addRun((ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office), summary));
+
+        let ping: object | null = null;
+        const url = healthPingUrl(healthBase, summary.ok ? 'success' : 'fail');
+        if (url) ping = { url, method: 'POST', headers: { 'content-type': 'text/plain' }, payload: summary.text, topic: 'health-ping' };
+
+        const short = summary.ok
+          ? `${summary.dryRun ? `${summary.delivery['dry-run']} would be sent` : `${summary.delivery.delivered} delivered`}${summary.delivery.failed ? `, ${summary.delivery.failed} failed` : ''}`
+          : `failed: ${summary.error}`.slice(0, 60);
+        node.status({ fill: summary.ok ? 'green' : 'red', shape: 'dot', text: `${short} at ${summary.at.slice(11, 16)} UTC` });
+        send([{ ...msg, topic: 'run-summary', payload: summary }, ping, null]);
+        done();
+      } catch (err) {
+        node.status({ fill: 'red', shape: 'dot', text: (err as Error).message.slice(0, 60) });
+        done(err as Error);
+      }
+    });
+  }
+  RED.nodes.registerType('recall-summary', RecallSummary);
+};

@@ -1,0 +1,140 @@
+// recall-summary in a real Node-RED runtime (test helper), with a real
+// http request node pinging a real HTTP server on 127.0.0.1.
+import { strict as assert } from 'node:assert';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { helper, NODE_RED_MODULE } from '../support/helper';
+import { nodeModule } from '../support/paths';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const httpRequestNode = require(path.join(path.dirname(require.resolve(`${NODE_RED_MODULE}/package.json`)), '..', '@node-red', 'nodes', 'core', 'network', '21-httprequest.js'));
+
+const summaryNode = nodeModule('recall-summary');
+
+function flow(extra: Record<string, unknown> = {}): any[] {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'sum', type: 'recall-summary', z: 'f1', name: 'Run summary', office: 'OFFICE_CODE', officeType: 'env', healthUrl: 'TEST_HEALTH_URL', healthUrlType: 'env', timeZone: 'UTC', timeZoneType: 'str', wires: [['out1'], ['out2'], ['out3']], ...extra },
+    { id: 'out1', type: 'helper', z: 'f1' },
+    { id: 'out2', type: 'helper', z: 'f1' },
+    { id: 'out3', type: 'helper', z: 'f1' },
+  ];
+}
+
+const RUN = {
+  payload: [{ key: 'k1', patientId: 'P1', outcome: 'delivered', attempts: 1 }, { key: 'k2', patientId: 'P2', outcome: 'failed', attempts: 1, error: 'HTTP 422' }],
+  recall: { runId: 'r1', office: 'SLC', source: 'export', counts: { 'not-due': 3 } },
+};
+
+function next(node: any): Promise<any> {
+  return new Promise((resolve) => node.once('input', resolve));
+}
+
+describe('recall-summary node', function () {
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    delete process.env.TEST_HEALTH_URL;
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(() => r()));
+  });
+
+  it('sends the run summary and the success ping', async () => {
+    process.env.TEST_HEALTH_URL = 'https://hc-ping.example.com/abc';
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    const [s, ping] = await Promise.all([next(helper.getNode('out1')), next(helper.getNode('out2')), sum.receive(RUN)]);
+    assert.equal(s.topic, 'run-summary');
+    assert.equal(s.payload.ok, true);
+    assert.deepEqual(s.payload.delivery, { delivered: 1, failed: 1, retry: 0, 'dry-run': 0 });
+    assert.deepEqual(s.payload.leftOut, { 'not-due': 3 });
+    assert.equal(ping.url, 'https://hc-ping.example.com/abc');
+    assert.equal(ping.method, 'POST');
+    assert.match(ping.payload, /^SLC export run: 1 delivered; 1 failed; left out: 3 not-due$/);
+    assert.equal((sum.context().get('lastRun') as any).runId, 'r1');
+  });
+
+  it('pings <url>/fail for an error from a Catch node, with the office from OFFICE_CODE', async () => {
+    process.env.TEST_HEALTH_URL = 'https://hc-ping.example.com/abc';
+    const saved = process.env.OFFICE_CODE;
+    process.env.OFFICE_CODE = 'PRV';
+    try {
+      await helper.load(summaryNode, flow());
+      const [s, ping] = await Promise.all([
+        next(helper.getNode('out1')),
+        next(helper.getNode('out2')),
+        helper.getNode('sum').receive({ payload: {}, error: { message: 'Error: CRM_WEBHOOK_URL is not set', source: { id: 'x', type: 'crm-webhook-out', name: 'CRM webhook' } } }),
+      ]);
+      assert.equal(s.payload.ok, false);
+      assert.equal(ping.url, 'https://hc-ping.example.com/abc/fail');
+      assert.equal(ping.payload, 'PRV unknown run FAILED at CRM webhook: CRM_WEBHOOK_URL is not set');
+    } finally {
+      if (saved === undefined) delete process.env.OFFICE_CODE;
+      else process.env.OFFICE_CODE = saved;
+    }
+  });
+
+  it('sends no ping when no health check is configured', async () => {
+    process.env.TEST_HEALTH_URL = '';
+    await helper.load(summaryNode, flow());
+    const pings: unknown[] = [];
+    helper.getNode('out2').on('input', (m: unknown) => pings.push(m));
+    // the summary comes after the (absent) ping on the same send, so waiting for it is enough
+    const s = await Promise.all([next(helper.getNode('out1')), helper.getNode('sum').receive(RUN)]);
+    assert.equal(s[0].payload.ok, true);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(pings, []);
+  });
+
+  it('marks itself red and raises an error naming HEALTHCHECK_URL when it is not a URL', async () => {
+    process.env.TEST_HEALTH_URL = 'hc-ping.com/abc';
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    const errored = new Promise<any>((resolve) => sum.on('call:error', (call: any) => resolve(call)));
+    sum.receive(RUN);
+    const call = await errored;
+    assert.match(String(call.args[0]), /HEALTHCHECK_URL is not a URL/);
+    const statuses = sum.status.args.map((a: any[]) => a[0]);
+    assert.equal(statuses.at(-1).fill, 'red');
+  });
+
+  it("sends the day's totals on a daily-summary trigger and starts a new day", async () => {
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    await Promise.all([next(helper.getNode('out1')), sum.receive(RUN)]);
+    await Promise.all([next(helper.getNode('out1')), sum.receive(RUN)]);
+    const [mail] = await Promise.all([next(helper.getNode('out3')), sum.receive({ topic: 'daily-summary', payload: '' })]);
+    assert.match(mail.topic, /^Dental recall SLC \d{4}-\d{2}-\d{2}: ok, 2 delivered$/);
+    assert.match(mail.payload, /<th align="left">Failed permanently<\/th><td>2<\/td>/);
+    assert.match(mail.plaintext, /Runs: 2\n/);
+    const [again] = await Promise.all([next(helper.getNode('out3')), sum.receive({ topic: 'daily-summary' })]);
+    assert.match(again.topic, /NO RUNS/);
+  });
+
+  it('the ping reaches a real health-check server through an http request node', async () => {
+    const hits: { method?: string; url?: string; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        hits.push({ method: req.method, url: req.url, body });
+        res.end('OK');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      process.env.TEST_HEALTH_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping/abc`;
+      const f = flow();
+      f[1].wires = [[], ['req'], []];
+      f.push({ id: 'req', type: 'http request', z: 'f1', method: 'use', ret: 'txt', url: '', wires: [['out2']] } as any);
+      await helper.load([summaryNode, httpRequestNode], f);
+      const [res] = await Promise.all([next(helper.getNode('out2')), helper.getNode('sum').receive({ ...RUN, error: { message: 'boom' } })]);
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(hits, [{ method: 'POST', url: '/ping/abc/fail', body: 'SLC export run FAILED: boom' }]);
+    } finally {
+      server.close();
+    }
+  });
+});
