@@ -29,6 +29,8 @@ export const CHANNEL_REASONS = [
   'bounced-email',
   'privacy-flag',
   'landline',
+  // not in SPEC §3's list: a `voice` (or `all`) opt-out of a phone needs a code of its own
+  'voice-opt-out',
 ] as const;
 export type PatientReason = (typeof PATIENT_REASONS)[number];
 export type ChannelReason = (typeof CHANNEL_REASONS)[number];
@@ -69,6 +71,8 @@ export interface RecallContact {
   status: PatientStatus;
   /** Dentrix privacy_flags bitmask (bit 1 no voice, bit 2 no SMS/e-mail) */
   privacyFlags?: number;
+  /** the practice system says no text messages (e.g. Open Dental TxtMsgOk = No); consent drops SMS with `privacy-flag` */
+  noSms?: boolean;
   channels: Channels;
   /** why a channel was dropped by consent-filter (channel-level reasons) */
   channelReasons?: Partial<Record<Channel, ChannelReason>>;
