@@ -80,6 +80,8 @@ export interface RecallContact {
   source: SourceKind;
   /** idempotency key, set by idempotency-gate (reserve) */
   key?: string;
+  /** why idempotency-gate (reserve) held the contact back (its output 2) */
+  ledgerState?: 'sent' | 'failed' | 'leased' | 'duplicate';
   /** other members of the household folded into this contact */
   household?: HouseholdMember[];
 }
@@ -137,6 +139,8 @@ export interface DeliveryResult {
   status?: number;
   attempts: number;
   error?: string;
+  /** the start of the CRM's answer to a refused request (debug output only; never stored) */
+  response?: string;
   /** dry-run only: the exact request that would have been sent */
   request?: { url: string; method: string; headers: Record<string, string>; body: unknown };
 }

@@ -1,0 +1,134 @@
+// Concurrency cap plus a sliding-window request rate: at most `perInterval` request
+// starts in any `intervalMs`, at most `concurrency` requests in flight, and a pause
+// when the CRM says its window is exhausted. Shared by every sink of one endpoint.
+
+export interface LimiterOptions {
+  concurrency: number;
+  /** requests allowed per interval; 0 = no rate limit */
+  perInterval: number;
+  intervalMs: number;
+  now?: () => number;
+}
+
+export class AbortedError extends Error {
+  constructor(message = 'stopped') {
+    super(message);
+    this.name = 'AbortedError';
+  }
+}
+
+interface Waiter {
+  resolve: (release: () => void) => void;
+  reject: (err: Error) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class Limiter {
+  private active = 0;
+  private readonly starts: number[] = [];
+  private readonly queue: Waiter[] = [];
+  private pausedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: LimiterOptions) {
+    if (!(opts.concurrency >= 1)) throw new Error('concurrency must be at least 1');
+    if (opts.perInterval > 0 && !(opts.intervalMs > 0)) throw new Error('rate interval must be positive');
+    this.now = opts.now ?? Date.now;
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Waits for a slot; call the returned function when the request is over. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(new AbortedError());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(new AbortedError());
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+      this.pump();
+    });
+  }
+
+  /** No new request starts before `until` (epoch ms): the CRM asked us to wait. */
+  pauseUntil(until: number): void {
+    if (until > this.pausedUntil) this.pausedUntil = until;
+    this.pump();
+  }
+
+  /** Drops timers (node close); waiting callers stay pending until their signal aborts. */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.active < this.opts.concurrency) {
+      const wait = this.waitMs();
+      if (wait > 0) {
+        this.schedule(wait);
+        return;
+      }
+      const waiter = this.queue.shift()!;
+      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      this.active++;
+      if (this.opts.perInterval > 0) this.starts.push(this.now());
+      let released = false;
+      waiter.resolve(() => {
+        if (released) return;
+        released = true;
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  /** How long until the next start is allowed (0 = now). */
+  private waitMs(): number {
+    const now = this.now();
+    let wait = Math.max(0, this.pausedUntil - now);
+    if (this.opts.perInterval > 0) {
+      while (this.starts.length > 0 && this.starts[0] <= now - this.opts.intervalMs) this.starts.shift();
+      if (this.starts.length >= this.opts.perInterval) wait = Math.max(wait, this.starts[0] + this.opts.intervalMs - now);
+    }
+    return wait;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, ms);
+  }
+}
+
+/** setTimeout as a promise that rejects with AbortedError when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new AbortedError());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new AbortedError());
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,249 @@
+// One run of the CRM sink, without Node-RED: check the batch, apply the blast guard,
+// build payloads, then either describe the requests (dry-run) or deliver them while
+// keeping the ledger's leases alive. Returns one DeliveryResult per contact.
+import type { DeliveryResult, RecallContact } from '../types';
+import { Delivery, attemptHeaders, type DeliveryStats, type RequestOutcome } from './deliver';
+import type { HttpClient } from './http';
+import type { Limiter } from './limiter';
+import { buildPayload, type AllowableField } from './payload';
+import { planRequests, presetUrl, type EndpointConfig, type Item, type PlannedRequest } from './presets';
+import type { RetryPolicy } from './retry';
+import { signingKey } from './signing';
+import { checkCrmUrl, safeUrl } from './url';
+
+export interface SinkSettings {
+  dryRun: boolean;
+  /** blast guard: more contacts than this outside dry-run refuses the batch */
+  maxPerRun: number;
+  /** contacts per request (generic); presets clamp it */
+  batchSize: number;
+  allow: readonly AllowableField[];
+  policy: RetryPolicy;
+  timeoutMs: number;
+}
+
+/** The parts of the ledger the sink uses (nodes/lib/ledger/api.ts `Ledger`). */
+export interface SinkLedger {
+  renew(keys: readonly string[], leaseMs: number): Promise<number>;
+  release(keys: readonly string[]): Promise<number>;
+}
+
+export interface SinkContext {
+  endpoint: EndpointConfig;
+  /** HMAC-SHA256(ledger secret, parts joined by '|'), hex: contactKey, dry-run keys */
+  hmac: (...parts: string[]) => string;
+  /** the ledger that reserved the keys (renewal on long runs, release on refusal) */
+  ledger?: SinkLedger;
+  leaseMs?: number;
+  limiter: Limiter;
+  client: HttpClient;
+  signal?: AbortSignal;
+  onProgress?: (stats: DeliveryStats) => void;
+  /** a renewal failed: the run goes on, the error is reported */
+  onWarning?: (message: string) => void;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface RunSummary {
+  dryRun: boolean;
+  preset: string;
+  endpoint: string;
+  contacts: number;
+  delivered: number;
+  failed: number;
+  retry: number;
+  'dry-run': number;
+  /** HTTP attempts, retries included */
+  requests: number;
+  retries: number;
+  http429: number;
+  durationMs: number;
+  /** lease renewals done during the run */
+  renewals: number;
+  /** the run stopped early: node closed, or the endpoint refused us */
+  stopped?: string;
+}
+
+export interface SinkOutput {
+  results: DeliveryResult[];
+  summary: RunSummary;
+}
+
+/** More contacts than maxPerRun to send for real: nothing was sent. */
+export class BlastGuardError extends Error {
+  constructor(readonly contacts: number, readonly maxPerRun: number, readonly released: number | undefined) {
+    super(
+      `blast guard: ${contacts} contacts to send, more than "max per run" (${maxPerRun}); nothing was sent` +
+        (released === undefined ? '' : `, ${released} reservations released`) +
+        '. Raise "max per run" (RECALL_MAX_PER_RUN) if a batch this large is expected.',
+    );
+    this.name = 'BlastGuardError';
+  }
+}
+
+const REDACTED = '[redacted]';
+
+/** The idempotency key idempotency-gate (reserve) gives a contact (SPEC §3 "Ledger"). */
+export function contactIdempotencyKey(c: RecallContact, hmac: SinkContext['hmac']): string {
+  return hmac(c.office, c.patientId, c.segment, c.dueDate ?? c.lastVisit ?? '');
+}
+
+function isContact(x: unknown): x is RecallContact {
+  const c = x as RecallContact;
+  return !!c && typeof c === 'object' && typeof c.patientId === 'string' && c.patientId !== '' && typeof c.office === 'string';
+}
+
+export class SinkRun {
+  private delivery: Delivery | undefined;
+  /** results with the input position of their contact */
+  private readonly done: { at: number; r: DeliveryResult }[] = [];
+  private readonly position = new Map<Item, number>();
+  private readonly started: number;
+  private readonly now: () => number;
+
+  constructor(private readonly input: unknown, private readonly settings: SinkSettings, private readonly ctx: SinkContext) {
+    this.now = ctx.now ?? Date.now;
+    this.started = this.now();
+  }
+
+  /** Runs to the end (or to a stop). Throws BlastGuardError or a configuration error. */
+  async run(): Promise<SinkOutput> {
+    const { settings, ctx } = this;
+    if (!Array.isArray(this.input)) throw new Error('msg.payload must be an array of recall contacts');
+    const items: Item[] = [];
+    (this.input as unknown[]).forEach((raw, at) => {
+      if (!isContact(raw)) {
+        const key = typeof (raw as RecallContact)?.key === 'string' ? (raw as RecallContact).key! : '';
+        const r: DeliveryResult = { key, patientId: String((raw as RecallContact)?.patientId ?? ''), outcome: 'failed', attempts: 0, error: 'not a recall contact (no office or patientId)' };
+        this.done.push({ at, r });
+        return;
+      }
+      const key = raw.key || (settings.dryRun ? contactIdempotencyKey(raw, ctx.hmac) : '');
+      const item: Item = { key, patientId: raw.patientId, payload: buildPayload(raw, ctx.hmac(raw.office, raw.patientId), settings.allow) };
+      this.position.set(item, at);
+      items.push(item);
+    });
+
+    if (!settings.dryRun) {
+      const keyless = items.filter((i) => !i.key).length;
+      if (keyless) throw new Error(`${keyless} contacts have no idempotency key: put idempotency-gate (reserve) before the CRM sink`);
+      if (items.length > settings.maxPerRun) {
+        const released = ctx.ledger ? await ctx.ledger.release(items.map((i) => i.key)) : undefined;
+        throw new BlastGuardError(items.length, settings.maxPerRun, released);
+      }
+      if (items.length) {
+        const url = presetUrl(ctx.endpoint);
+        if (!url) throw new Error('CRM endpoint: no URL set (CRM_WEBHOOK_URL)');
+        checkCrmUrl(url, ctx.endpoint.allowPlainHttp, 'CRM endpoint URL');
+      }
+    }
+
+    const plan = planRequests(items, ctx.endpoint, settings.batchSize);
+    for (const r of plan.rejected) this.add(r.item, { outcome: 'failed', attempts: 0, error: r.error });
+
+    if (settings.dryRun) {
+      for (const req of plan.requests) {
+        const request = this.describe(req);
+        for (const it of req.items) this.add(it, { outcome: 'dry-run', attempts: 0, request });
+      }
+      return this.output(undefined);
+    }
+
+    const key = ctx.endpoint.signingSecret ? signingKey(ctx.endpoint.signingSecret) : undefined;
+    this.delivery = new Delivery(plan.requests, {
+      client: ctx.client,
+      limiter: ctx.limiter,
+      policy: settings.policy,
+      timeoutMs: settings.timeoutMs,
+      token: ctx.endpoint.token,
+      signingKey: key,
+      signal: ctx.signal,
+      now: ctx.now,
+      random: ctx.random,
+      onProgress: ctx.onProgress,
+    });
+    const renewer = this.startRenewing();
+    try {
+      const outcomes = await this.delivery.run();
+      for (const o of outcomes) for (const it of o.request.items) this.add(it, perContact(o));
+    } finally {
+      renewer.stop();
+    }
+    return this.output(renewer.count);
+  }
+
+  /**
+   * At a stop: every contact not delivered or failed yet, as `retry` (so it can be
+   * released at once, before the in-flight requests have unwound).
+   */
+  unsent(): DeliveryResult[] {
+    const open = this.delivery?.unfinished() ?? [];
+    return open.flatMap((req) => req.items.map((it) => ({ key: it.key, patientId: it.patientId, outcome: 'retry' as const, attempts: 0, error: 'stopped before delivery' })));
+  }
+
+  /** The exact request a dry-run would have sent, the bearer token redacted. */
+  private describe(req: PlannedRequest): NonNullable<DeliveryResult['request']> {
+    const { endpoint } = this.ctx;
+    const body = JSON.stringify(req.body);
+    const key = endpoint.signingSecret ? signingKey(endpoint.signingSecret) : undefined;
+    const headers = attemptHeaders(req, body, this.now(), endpoint.token, key);
+    if (headers.Authorization) headers.Authorization = `Bearer ${REDACTED}`;
+    return { url: req.url, method: req.method, headers, body: JSON.parse(body) };
+  }
+
+  /** Renews the leases of contacts still open, every third of the lease. */
+  private startRenewing(): { stop(): void; count: number } {
+    const { ledger, leaseMs } = this.ctx;
+    const state = { count: 0, stop: () => undefined as void };
+    if (!ledger || !leaseMs || !this.delivery) return state;
+    const delivery = this.delivery;
+    const timer = setInterval(() => {
+      const keys = delivery.unfinished().flatMap((r) => r.items.map((i) => i.key));
+      if (!keys.length) return;
+      ledger.renew(keys, leaseMs).then(
+        () => void state.count++,
+        (err: Error) => this.ctx.onWarning?.(`lease renewal failed: ${err.message}`),
+      );
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    state.stop = () => clearInterval(timer);
+    return state;
+  }
+
+  private output(renewals: number | undefined): SinkOutput {
+    const count = (o: string) => this.done.filter((d) => d.r.outcome === o).length;
+    const stats = this.delivery?.stats;
+    const summary: RunSummary = {
+      dryRun: this.settings.dryRun,
+      preset: this.ctx.endpoint.preset,
+      endpoint: safeUrl(this.ctx.endpoint.url),
+      contacts: this.done.length,
+      delivered: count('delivered'),
+      failed: count('failed'),
+      retry: count('retry'),
+      'dry-run': count('dry-run'),
+      requests: stats?.requests ?? 0,
+      retries: stats?.retries ?? 0,
+      http429: stats?.http429 ?? 0,
+      durationMs: this.now() - this.started,
+      renewals: renewals ?? 0,
+    };
+    if (this.delivery?.halted) summary.stopped = this.delivery.halted;
+    else if (this.ctx.signal?.aborted) summary.stopped = 'node stopped (redeploy or shutdown)';
+    // input order, for people reading the debug sidebar
+    const results = [...this.done].sort((a, b) => a.at - b.at).map((d) => d.r);
+    return { results, summary };
+  }
+
+  private add(item: Item, r: Omit<DeliveryResult, 'key' | 'patientId'>): void {
+    this.done.push({ at: this.position.get(item) ?? 0, r: { key: item.key, patientId: item.patientId, ...r } });
+  }
+}
+
+function perContact(o: RequestOutcome): Omit<DeliveryResult, 'key' | 'patientId'> {
+  const r: Omit<DeliveryResult, 'key' | 'patientId'> = { outcome: o.outcome, attempts: o.attempts };
+  if (o.status !== undefined) r.status = o.status;
+  if (o.error) r.error = o.error;
+  if (o.response) r.response = o.response;
+  return r;
+}

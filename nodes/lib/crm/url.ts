@@ -1,0 +1,40 @@
+// Where PHI may be posted: https anywhere, plain http only to this machine unless
+// the office explicitly allows it (e.g. a CRM relay on the office LAN).
+
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  if (/^::ffff:127\.\d+\.\d+\.\d+$/.test(host)) return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Checks a CRM URL before anything is sent to it; throws an error that names the
+ * setting. Returns the parsed URL.
+ */
+export function checkCrmUrl(url: string, allowPlainHttp: boolean, setting = 'URL'): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${setting}: "${url}" is not a valid URL`);
+  }
+  if (parsed.protocol === 'https:') return parsed;
+  if (parsed.protocol !== 'http:') throw new Error(`${setting}: only https:// (or http:// to this machine) is supported, got ${parsed.protocol}`);
+  if (isLoopbackHost(parsed.hostname) || allowPlainHttp) return parsed;
+  throw new Error(
+    `${setting}: plain http:// to ${parsed.hostname} would send patient data unencrypted; use https://, or tick "allow plain http" for a trusted network`,
+  );
+}
+
+/** The URL without user info or query string, for status text and summaries. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '';
+  }
+}
