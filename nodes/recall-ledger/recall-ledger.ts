@@ -1,9 +1,57 @@
-// recall-ledger: The SQLite ledger of sent keys and the suppression list.
+// recall-ledger: config node holding the SQLite ledger (sent keys, suppression list).
+// One Ledger per config node, opened on first use and shared by every node using it.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Ledger, LedgerProvider } from '../lib/ledger/api';
+import { ledgerSettings } from '../lib/ledger/config';
+import { openLedger } from '../lib/ledger/sqlite-ledger';
+
+interface LedgerDef extends NodeDef {
+  file?: string;
+  secretEnv?: string;
+  busyTimeout?: string;
+}
+
+type LedgerNode = Node<{ secret?: string }> & LedgerProvider;
 
 export = function (RED: NodeAPI): void {
-  function Ctor(this: Node, config: NodeDef): void {
+  function RecallLedger(this: LedgerNode, config: LedgerDef): void {
     RED.nodes.createNode(this, config);
+    const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
+    const settings = ledgerSettings(config, this.credentials?.secret, userDir);
+    let opening: Promise<Ledger> | undefined;
+    let closed = false;
+    Object.defineProperty(this, 'file', { value: settings.file, enumerable: true });
+    Object.defineProperty(this, 'problem', { value: settings.problem ? `ledger ${settings.file}: ${settings.problem}` : undefined, enumerable: true });
+    if (settings.problem) this.error(this.problem);
+
+    this.ledger = () => {
+      if (closed) return Promise.reject(new Error(`ledger ${settings.file} is closed (flow stopping)`));
+      if (this.problem) return Promise.reject(new Error(this.problem));
+      if (!opening) {
+        const p = openLedger(settings);
+        opening = p;
+        // a failed open (disk fault) is retried on the next use, not cached
+        p.catch(() => {
+          if (opening === p) opening = undefined;
+        });
+      }
+      return opening;
+    };
+
+    this.on('close', (done: () => void) => {
+      closed = true;
+      const pending = opening;
+      opening = undefined;
+      if (!pending) return done();
+      pending
+        .then(
+          (l) => l.close().catch((err: Error) => this.warn(`closing ${settings.file}: ${err.message}`)),
+          () => undefined, // it never opened: nothing to close
+        )
+        .finally(done);
+    });
   }
-  RED.nodes.registerType('recall-ledger', Ctor);
+  RED.nodes.registerType('recall-ledger', RecallLedger as unknown as (this: Node, config: NodeDef) => void, {
+    credentials: { secret: { type: 'password' } },
+  });
 };

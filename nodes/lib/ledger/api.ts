@@ -35,25 +35,79 @@ export interface ReserveOutcome {
   alreadySent: string[];
   /** keys currently leased by another run */
   leased: string[];
+  /** keys in state `failed` (a permanent CRM error): not sent again until cleared */
+  failed?: string[];
+  /** ISO UTC end of the lease given to `reserved` */
+  leaseUntil?: string;
 }
 
 export interface CommitOutcome {
   sent: number;
   failed: number;
   released: number;
+  /** results left alone: outcome 'dry-run' (nothing was reserved or sent) */
+  ignored?: number;
+}
+
+/** Non-PHI labels stored beside a key (the ledger tab groups by them). */
+export interface KeyLabels {
+  office?: string;
+  segment?: string;
+}
+
+export interface ReserveOptions {
+  /** msg.recall.runId: stored on the reservation; commit/release with it touch only this run's leases */
+  runId?: string;
+  labels?: ReadonlyMap<string, KeyLabels>;
+}
+
+export interface OwnerOptions {
+  /** when set, releases and renewals apply only to keys reserved by this run */
+  runId?: string;
+}
+
+/** A key's row as far as a read-only check needs it. */
+export interface KeyStatus {
+  key: string;
+  state: KeyState;
+  /** ISO UTC; a reservation whose lease is over (or null) is free */
+  leaseUntil: string | null;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
 }
 
 export interface Ledger {
   /** HMAC-SHA256(secret, parts joined by '|'), hex: idempotency keys and contactKey */
   hmac(...parts: string[]): string;
-  reserve(keys: readonly string[], leaseMs: number): Promise<ReserveOutcome>;
+  reserve(keys: readonly string[], leaseMs: number, opts?: ReserveOptions): Promise<ReserveOutcome>;
   /** extends the lease of keys still `reserved` (long, rate-limited runs) */
-  renew(keys: readonly string[], leaseMs: number): Promise<number>;
+  renew(keys: readonly string[], leaseMs: number, opts?: OwnerOptions): Promise<number>;
   /** delivered -> sent, failed -> failed (with error), anything else -> released */
-  commit(results: readonly DeliveryResult[]): Promise<CommitOutcome>;
+  commit(results: readonly DeliveryResult[], opts?: OwnerOptions): Promise<CommitOutcome>;
   /** releases reservations (run stopped before sending) */
-  release(keys: readonly string[]): Promise<number>;
+  release(keys: readonly string[], opts?: OwnerOptions): Promise<number>;
+  /** read-only: the rows of those keys that exist (dry-run marks already-sent with it) */
+  status?(keys: readonly string[]): Promise<KeyStatus[]>;
+  /** deletes keys in state `failed` (all of them when `keys` is omitted): they are sent again next run */
+  clearFailed?(keys?: readonly string[]): Promise<number>;
+  /** the file behind the ledger, for messages */
+  readonly file?: string;
   addSuppressions(entries: readonly SuppressionEntry[], source: string): Promise<number>;
   loadSuppressions(): Promise<SuppressionIndex>;
   close(): Promise<void>;
+}
+
+/**
+ * What the `recall-ledger` config node offers the nodes that use it
+ * (`RED.nodes.getNode(id) as unknown as LedgerProvider`): one Ledger per config node,
+ * opened on first use, shared, closed when the flow stops.
+ */
+export interface LedgerProvider {
+  /** the open ledger; rejects with an error naming the file or the missing secret */
+  ledger(): Promise<Ledger>;
+  /** absolute path of the SQLite file */
+  readonly file: string;
+  /** a configuration problem (e.g. no secret) to show as a red status; undefined when fine */
+  readonly problem?: string;
 }

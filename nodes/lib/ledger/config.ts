@@ -1,0 +1,48 @@
+// Settings of the recall-ledger config node, resolved without Node-RED (unit-tested).
+import * as path from 'node:path';
+import { envSetting, intSetting } from '../settings';
+import { DEFAULT_BUSY_TIMEOUT_MS } from './sqlite-ledger';
+
+export const DEFAULT_FILE = 'recall-ledger.db';
+
+export interface LedgerConfigInput {
+  file?: unknown;
+  secretEnv?: unknown;
+  busyTimeout?: unknown;
+}
+
+export interface LedgerSettings {
+  file: string;
+  secret: string;
+  busyTimeoutMs: number;
+  /** why the ledger cannot be used; undefined when it can */
+  problem?: string;
+}
+
+/** A relative file resolves against the Node-RED user dir (else cwd), like the flows file. */
+export function resolveLedgerFile(setting: string, userDir: string | undefined, cwd = process.cwd()): string {
+  const file = setting || DEFAULT_FILE;
+  return path.resolve(userDir || cwd, file);
+}
+
+/**
+ * The secret comes from the credential store; when that is empty, from the environment
+ * variable named in `secretEnv` (`${RECALL_LEDGER_SECRET}` by default). A credential
+ * typed as `${VAR}` is resolved too.
+ */
+export function ledgerSettings(config: LedgerConfigInput, credentialSecret: unknown, userDir: string | undefined, env: NodeJS.ProcessEnv = process.env): LedgerSettings {
+  const file = resolveLedgerFile(envSetting(config.file, env), userDir);
+  const secret = envSetting(credentialSecret, env) || envSetting(config.secretEnv, env);
+  let busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
+  let problem: string | undefined;
+  try {
+    busyTimeoutMs = intSetting('busy timeout (ms)', config.busyTimeout, DEFAULT_BUSY_TIMEOUT_MS, 0, 600_000, env);
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  if (!secret) {
+    const from = String(config.secretEnv ?? '').trim();
+    problem = `no key secret: set it in the ledger's credentials${from ? ` or set ${from.replace(/^\$\{(\w+)\}$/, '$1')}` : ''}`;
+  }
+  return { file, secret, busyTimeoutMs, problem };
+}

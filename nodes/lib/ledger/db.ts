@@ -1,0 +1,109 @@
+// A small promise layer over one sqlite3 connection: prepared statements cached by
+// SQL text, and a queue so that each transaction runs alone on the connection
+// (sqlite3 would otherwise interleave statements of two concurrent callers).
+import * as sqlite3 from 'sqlite3';
+
+export type Param = string | number | null;
+
+export interface RunInfo {
+  changes: number;
+}
+
+export class SqliteDb {
+  private readonly statements = new Map<string, sqlite3.Statement>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly db: sqlite3.Database,
+    /** the file, for error messages */
+    readonly file: string,
+  ) {}
+
+  static open(file: string, mode = sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE): Promise<SqliteDb> {
+    return new Promise((resolve, reject) => {
+      const db = new sqlite3.Database(file, mode, (err) => {
+        if (err) reject(err);
+        else resolve(new SqliteDb(db, file));
+      });
+    });
+  }
+
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
+  }
+
+  private statement(sql: string): Promise<sqlite3.Statement> {
+    const cached = this.statements.get(sql);
+    if (cached) return Promise.resolve(cached);
+    return new Promise((resolve, reject) => {
+      const stmt = this.db.prepare(sql, (err) => {
+        if (err) return reject(err);
+        this.statements.set(sql, stmt);
+        resolve(stmt);
+      });
+    });
+  }
+
+  async run(sql: string, params: readonly Param[] = []): Promise<RunInfo> {
+    const stmt = await this.statement(sql);
+    return new Promise((resolve, reject) => {
+      stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) reject(err);
+        else resolve({ changes: this.changes });
+      });
+    });
+  }
+
+  async all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {
+    const stmt = await this.statement(sql);
+    return new Promise((resolve, reject) => {
+      stmt.all(params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+    });
+  }
+
+  async get<T>(sql: string, params: readonly Param[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  /** Runs `work` alone on the connection (after every earlier call has finished). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`ledger ${this.file} is closed`));
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * `work` inside BEGIN IMMEDIATE ... COMMIT: the write lock is taken up front, so a
+   * second connection (another runtime on the same file) waits (busy_timeout) instead
+   * of reading the same free keys and reserving them too.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work();
+        await this.exec('COMMIT');
+        return result;
+      } catch (err) {
+        await this.exec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** Finalizes statements and closes the file, after pending work. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = this.queue.then(async () => {
+      for (const stmt of this.statements.values()) {
+        await new Promise<void>((resolve) => stmt.finalize(() => resolve()));
+      }
+      this.statements.clear();
+      await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+    });
+    this.closed = true;
+    return done;
+  }
+}

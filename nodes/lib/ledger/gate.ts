@@ -1,0 +1,136 @@
+// idempotency-gate logic: contacts -> keys -> ledger (reserve), delivery results -> ledger (commit).
+import type { Counts, DeliveryResult, RecallContact } from '../types';
+import type { CommitOutcome, KeyLabels, Ledger } from './api';
+import { recallKey } from './keys';
+
+export type HeldState = NonNullable<RecallContact['ledgerState']>;
+
+export interface ReserveRun {
+  leaseMs: number;
+  dryRun: boolean;
+  runId?: string;
+  /** for lease expiry checks in dry-run */
+  now?: () => number;
+}
+
+export interface ReserveSummary {
+  mode: 'reserve';
+  dryRun: boolean;
+  input: number;
+  /** passed on to the sink (dry-run: would be reserved) */
+  passed: number;
+  alreadySent: number;
+  failedEarlier: number;
+  leasedElsewhere: number;
+  duplicateKey: number;
+  leaseUntil: string | null;
+}
+
+export interface ReserveResult {
+  pass: RecallContact[];
+  /** not passed on, each with `ledgerState` */
+  held: RecallContact[];
+  counts: Counts;
+  summary: ReserveSummary;
+}
+
+/** The contact's idempotency key; names the contact when a key part is missing. */
+export function keyFor(hmac: Ledger['hmac'], c: RecallContact, index: number): string {
+  for (const field of ['office', 'patientId', 'segment'] as const) {
+    if (typeof c?.[field] !== 'string' || c[field] === '') {
+      throw new Error(`contact ${index + 1}${c?.patientId ? ` (patient ${c.patientId})` : ''} has no ${field}: cannot compute its idempotency key`);
+    }
+  }
+  return recallKey(hmac, c);
+}
+
+export async function reserveContacts(ledger: Ledger, contacts: readonly RecallContact[], run: ReserveRun): Promise<ReserveResult> {
+  const keyed = contacts.map((c, i) => ({ ...c, key: keyFor(ledger.hmac, c, i) }));
+  const first = new Map<string, RecallContact>();
+  const labels = new Map<string, KeyLabels>();
+  const held: RecallContact[] = [];
+  for (const c of keyed) {
+    // the same patient, segment and date twice in one batch is one send
+    if (first.has(c.key)) held.push({ ...c, ledgerState: 'duplicate' });
+    else {
+      first.set(c.key, c);
+      labels.set(c.key, { office: c.office, segment: c.segment });
+    }
+  }
+  const keys = [...first.keys()];
+  const state = new Map<string, HeldState>();
+  let leaseUntil: string | null = null;
+  if (run.dryRun) {
+    // read-only: mark what the ledger already holds, reserve nothing
+    const nowIso = new Date((run.now ?? Date.now)()).toISOString();
+    for (const s of ledger.status ? await ledger.status(keys) : []) {
+      if (s.state === 'sent') state.set(s.key, 'sent');
+      else if (s.state === 'failed') state.set(s.key, 'failed');
+      else if (s.leaseUntil && s.leaseUntil > nowIso) state.set(s.key, 'leased');
+    }
+  } else {
+    const out = await ledger.reserve(keys, run.leaseMs, { runId: run.runId, labels });
+    for (const k of out.alreadySent) state.set(k, 'sent');
+    for (const k of out.failed ?? []) state.set(k, 'failed');
+    for (const k of out.leased) state.set(k, 'leased');
+    leaseUntil = out.leaseUntil ?? new Date(Date.now() + run.leaseMs).toISOString();
+  }
+  const pass: RecallContact[] = [];
+  for (const c of first.values()) {
+    const s = state.get(c.key!);
+    if (s) held.push({ ...c, ledgerState: s });
+    else pass.push(c);
+  }
+  const n = (s: HeldState) => held.filter((c) => c.ledgerState === s).length;
+  const summary: ReserveSummary = {
+    mode: 'reserve',
+    dryRun: run.dryRun,
+    input: contacts.length,
+    passed: pass.length,
+    alreadySent: n('sent'),
+    failedEarlier: n('failed'),
+    leasedElsewhere: n('leased'),
+    duplicateKey: n('duplicate'),
+    leaseUntil,
+  };
+  const counts: Counts = {
+    [run.dryRun ? 'would-reserve' : 'reserved']: summary.passed,
+    'already-sent': summary.alreadySent,
+    'failed-earlier': summary.failedEarlier,
+    'leased-elsewhere': summary.leasedElsewhere,
+    'duplicate-key': summary.duplicateKey,
+  };
+  return { pass, held, counts, summary };
+}
+
+export interface CommitSummary extends Required<CommitOutcome> {
+  mode: 'commit';
+  dryRun: boolean;
+  results: number;
+  /** results by outcome as the sink reported them */
+  outcomes: Counts;
+}
+
+/** Checks the results contract; the error names the element at fault. */
+export function checkResults(payload: unknown): DeliveryResult[] {
+  if (!Array.isArray(payload)) throw new Error('commit expects msg.payload to be an array of delivery results {key, outcome}');
+  payload.forEach((r, i) => {
+    if (!r || typeof r !== 'object') throw new Error(`delivery result ${i + 1} is not an object`);
+    const { key, outcome } = r as Partial<DeliveryResult>;
+    if (typeof key !== 'string' || key === '') throw new Error(`delivery result ${i + 1} has no key (copy contact.key from the reserve output)`);
+    if (typeof outcome !== 'string' || !outcome) throw new Error(`delivery result ${i + 1} has no outcome (delivered, failed, retry or dry-run)`);
+  });
+  return payload as DeliveryResult[];
+}
+
+export async function commitResults(ledger: Ledger | undefined, payload: unknown, run: { dryRun: boolean; runId?: string }): Promise<CommitSummary> {
+  const results = checkResults(payload);
+  const outcomes: Counts = {};
+  for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  let out: CommitOutcome = { sent: 0, failed: 0, released: 0, ignored: results.length };
+  if (!run.dryRun && results.length > 0) {
+    if (!ledger) throw new Error('no ledger');
+    out = await ledger.commit(results, { runId: run.runId });
+  }
+  return { mode: 'commit', dryRun: run.dryRun, results: results.length, outcomes, sent: out.sent, failed: out.failed, released: out.released, ignored: out.ignored ?? 0 };
+}

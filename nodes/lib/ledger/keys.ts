@@ -1,0 +1,36 @@
+// Keyed hashes (SPEC §3): the ledger never holds a patient's data, only HMACs of it.
+import { createHmac } from 'node:crypto';
+import type { RecallContact } from '../types';
+
+export type Hmac = (...parts: string[]) => string;
+
+/** HMAC-SHA256(secret, parts joined by '|'), hex. */
+export function hmacWith(secret: string): Hmac {
+  if (!secret) throw new Error('the ledger secret is empty');
+  return (...parts: string[]) => createHmac('sha256', secret).update(parts.join('|')).digest('hex');
+}
+
+/** Idempotency key: office | patientId | segment | dueDate (or lastVisit when no due date). */
+export function recallKey(hmac: Hmac, c: Pick<RecallContact, 'office' | 'patientId' | 'segment' | 'dueDate' | 'lastVisit'>): string {
+  return hmac(c.office, c.patientId, c.segment, c.dueDate || c.lastVisit || '');
+}
+
+/** contactKey for the CRM: stable per patient, not the chart number. */
+export function contactKey(hmac: Hmac, c: Pick<RecallContact, 'office' | 'patientId'>): string {
+  return hmac(c.office, c.patientId);
+}
+
+/** The form a suppression value is hashed in: trimmed; e-mail addresses lower-case. */
+export function suppressionValue(value: string): string {
+  const v = String(value).trim();
+  return v.includes('@') ? v.toLowerCase() : v;
+}
+
+export function suppressionHash(hmac: Hmac, value: string): string {
+  return hmac('suppress', suppressionValue(value));
+}
+
+/** Stored in the file on creation so a changed secret is caught (it would re-send everyone). */
+export function secretFingerprint(hmac: Hmac): string {
+  return hmac('ledger-secret-check');
+}

@@ -1,0 +1,51 @@
+// The ledger schema, versioned with PRAGMA user_version: migration i (0-based) takes
+// the file from version i to i+1. Append new migrations; never edit a shipped one.
+// No column holds a name, phone or e-mail: keys and suppression values are keyed hashes.
+import type { SqliteDb } from './db';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: keys and suppressions
+  `CREATE TABLE keys (
+     key         TEXT PRIMARY KEY,        -- HMAC-SHA256(secret, office|patientId|segment|date), hex
+     state       TEXT NOT NULL CHECK (state IN ('reserved', 'sent', 'failed')),
+     created_at  TEXT NOT NULL,           -- ISO UTC
+     updated_at  TEXT NOT NULL,
+     sent_at     TEXT,
+     lease_until TEXT,                    -- reserved and lease_until > now: held by a live run
+     attempts    INTEGER NOT NULL DEFAULT 0,
+     last_error  TEXT,
+     office      TEXT,
+     segment     TEXT,
+     run_id      TEXT
+   ) WITHOUT ROWID;
+   CREATE INDEX keys_state_updated ON keys (state, updated_at);
+   CREATE TABLE suppressions (
+     hash     TEXT NOT NULL,              -- HMAC-SHA256(secret, 'suppress'|value), hex
+     channel  TEXT NOT NULL CHECK (channel IN ('sms', 'email', 'voice', 'all')),
+     reason   TEXT NOT NULL,
+     source   TEXT NOT NULL,
+     added_at TEXT NOT NULL,
+     PRIMARY KEY (hash, channel)
+   ) WITHOUT ROWID;
+   CREATE TABLE meta (
+     name  TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   ) WITHOUT ROWID;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file to SCHEMA_VERSION; refuses a file written by a newer version. */
+export async function migrate(db: SqliteDb): Promise<number> {
+  return db.transaction(async () => {
+    const row = await db.get<{ user_version: number }>('PRAGMA user_version');
+    const from = row?.user_version ?? 0;
+    if (from > SCHEMA_VERSION) {
+      throw new Error(`ledger ${db.file} has schema version ${from}, newer than this pack's ${SCHEMA_VERSION}: update the pack`);
+    }
+    for (let v = from; v < SCHEMA_VERSION; v++) await db.exec(MIGRATIONS[v]);
+    // PRAGMA takes no bound parameters; SCHEMA_VERSION is a number we control.
+    if (from !== SCHEMA_VERSION) await db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    return from;
+  });
+}

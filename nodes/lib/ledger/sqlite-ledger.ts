@@ -1,0 +1,376 @@
+// The ledger on a SQLite file (sqlite3, the engine node-red-node-sqlite uses).
+// Every call is one transaction of chunked statements (IN (...) selects, multi-row
+// upserts), so a run of 10 000 keys costs a few dozen statements, not 10 000.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DeliveryResult } from '../types';
+import type {
+  CommitOutcome,
+  KeyLabels,
+  KeyStatus,
+  Ledger,
+  OwnerOptions,
+  ReserveOptions,
+  ReserveOutcome,
+  SuppressionEntry,
+  SuppressionHit,
+  SuppressionIndex,
+} from './api';
+import { SqliteDb, type Param } from './db';
+import { hmacWith, secretFingerprint, suppressionHash, suppressionValue, type Hmac } from './keys';
+import { migrate } from './schema';
+
+export const DEFAULT_LEASE_MS = 15 * 60_000;
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+/** keys per statement: 500 rows x 7 parameters stays far below SQLite's 32 766 limit */
+export const CHUNK = 500;
+
+const CHANNELS = new Set(['sms', 'email', 'voice', 'all']);
+const REASONS = new Set(['opted-out', 'bad-number', 'bounced-email']);
+
+export interface LedgerOptions {
+  /** absolute path of the SQLite file; parent folders are created */
+  file: string;
+  secret: string;
+  busyTimeoutMs?: number;
+  /** clock, for tests of lease expiry */
+  now?: () => number;
+}
+
+/** Opens (creating and migrating) the ledger file; errors name the file. */
+export async function openLedger(opts: LedgerOptions): Promise<SqliteLedger> {
+  const file = opts.file;
+  if (!opts.secret) throw new Error(`ledger ${file}: no key secret configured (set it in the recall-ledger node or RECALL_LEDGER_SECRET)`);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new Error(`ledger ${file}: cannot create its folder: ${(err as Error).message}`);
+  }
+  let db: SqliteDb;
+  try {
+    db = await SqliteDb.open(file);
+  } catch (err) {
+    throw new Error(`ledger ${file}: cannot open: ${(err as Error).message}`);
+  }
+  try {
+    await db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
+    const mode = await db.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL');
+    if (mode?.journal_mode !== 'wal') throw new Error(`WAL mode refused (journal_mode ${mode?.journal_mode})`);
+    // FULL: a committed reservation or "sent" survives a power cut too; costs one fsync per run step.
+    await db.exec('PRAGMA synchronous = FULL');
+    await migrate(db);
+    const hmac = hmacWith(opts.secret);
+    await checkSecret(db, hmac);
+    return new SqliteLedger(db, hmac, opts.now ?? Date.now);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    const msg = (err as Error).message;
+    throw new Error(msg.startsWith(`ledger ${file}`) ? msg : `ledger ${file}: ${msg}`);
+  }
+}
+
+/** A changed secret changes every key (everyone re-sent) and every suppression hash: refuse it. */
+async function checkSecret(db: SqliteDb, hmac: Hmac): Promise<void> {
+  const print = secretFingerprint(hmac);
+  await db.transaction(async () => {
+    const row = await db.get<{ value: string }>("SELECT value FROM meta WHERE name = 'secret_check'");
+    if (!row) await db.run("INSERT INTO meta (name, value) VALUES ('secret_check', ?)", [print]);
+    else if (row.value !== print) {
+      throw new Error(
+        'the key secret differs from the one this ledger was created with; with a new secret every patient ' +
+          'would be sent again and the suppression list would no longer match. Restore the old secret, or point ' +
+          'the ledger at a new file on purpose',
+      );
+    }
+  });
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const marks = (n: number, one: string): string => new Array(n).fill(one).join(', ');
+
+function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** last_error may come from a CRM's answer: cut it and drop anything shaped like an e-mail or phone. */
+export function scrubError(text: string | undefined): string | null {
+  if (!text) return null;
+  return String(text)
+    .replace(/[^\s@"'<>,;:()[\]]+@[^\s@"'<>,;:()[\]]+/g, '[e-mail]')
+    .replace(/\+?\d[\d ().-]{6,}\d/g, '[number]')
+    .slice(0, 200);
+}
+
+const RANK: Record<string, number> = { delivered: 3, failed: 2 };
+
+export class SqliteLedger implements Ledger {
+  readonly hmac: Hmac;
+  readonly file: string;
+
+  constructor(
+    private readonly db: SqliteDb,
+    hmac: Hmac,
+    private readonly now: () => number,
+  ) {
+    this.hmac = hmac;
+    this.file = db.file;
+  }
+
+  /** Runs a ledger operation; any SQLite error comes back naming the file. */
+  private async named<T>(op: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      const msg = (err as Error).message;
+      throw new Error(msg.startsWith(`ledger ${this.file}`) ? msg : `ledger ${this.file}: ${op} failed: ${msg}`);
+    }
+  }
+
+  reserve(keys: readonly string[], leaseMs: number, opts: ReserveOptions = {}): Promise<ReserveOutcome> {
+    const unique = [...new Set(keys)];
+    const out: ReserveOutcome = { reserved: [], alreadySent: [], leased: [], failed: [] };
+    if (unique.length === 0) return Promise.resolve(out);
+    return this.named('reserve', () =>
+      this.db.transaction(async () => {
+        // the clock is read inside the write lock: a lease seen as live is live
+        const now = this.now();
+        const nowIso = iso(now);
+        const until = iso(now + leaseMs);
+        out.leaseUntil = until;
+        for (const chunk of chunks(unique)) {
+          const rows = await this.db.all<{ key: string; state: string; lease_until: string | null }>(
+            `SELECT key, state, lease_until FROM keys WHERE key IN (${marks(chunk.length, '?')})`,
+            chunk,
+          );
+          const found = new Map(rows.map((r) => [r.key, r]));
+          const take: string[] = [];
+          for (const key of chunk) {
+            const row = found.get(key);
+            if (!row) take.push(key);
+            else if (row.state === 'sent') out.alreadySent.push(key);
+            else if (row.state === 'failed') out.failed!.push(key);
+            else if (row.lease_until && row.lease_until > nowIso) out.leased.push(key);
+            else take.push(key); // released, or its lease ran out (crashed run): same key again
+          }
+          if (take.length > 0) await this.upsertReserved(take, nowIso, until, opts.runId, opts.labels);
+          out.reserved.push(...take);
+        }
+        return out;
+      }),
+    );
+  }
+
+  private async upsertReserved(keys: string[], nowIso: string, until: string, runId?: string, labels?: ReadonlyMap<string, KeyLabels>): Promise<void> {
+    const params: Param[] = [];
+    for (const key of keys) {
+      const l = labels?.get(key);
+      params.push(key, nowIso, nowIso, until, l?.office ?? null, l?.segment ?? null, runId ?? null);
+    }
+    await this.db.run(
+      `INSERT INTO keys (key, state, created_at, updated_at, lease_until, attempts, office, segment, run_id)
+       VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?)")}
+       ON CONFLICT (key) DO UPDATE SET state = 'reserved', updated_at = excluded.updated_at,
+         lease_until = excluded.lease_until, attempts = keys.attempts + 1, run_id = excluded.run_id,
+         office = coalesce(excluded.office, keys.office), segment = coalesce(excluded.segment, keys.segment)`,
+      params,
+    );
+  }
+
+  renew(keys: readonly string[], leaseMs: number, opts: OwnerOptions = {}): Promise<number> {
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return Promise.resolve(0);
+    return this.named('renew', () =>
+      this.db.transaction(async () => {
+        const now = this.now();
+        let n = 0;
+        for (const chunk of chunks(unique)) {
+          const owner = opts.runId === undefined ? '' : ' AND run_id = ?';
+          const params: Param[] = [iso(now + leaseMs), iso(now), ...chunk];
+          if (opts.runId !== undefined) params.push(opts.runId);
+          const r = await this.db.run(
+            `UPDATE keys SET lease_until = ?, updated_at = ?
+             WHERE key IN (${marks(chunk.length, '?')}) AND state = 'reserved' AND lease_until IS NOT NULL${owner}`,
+            params,
+          );
+          n += r.changes;
+        }
+        return n;
+      }),
+    );
+  }
+
+  commit(results: readonly DeliveryResult[], opts: OwnerOptions = {}): Promise<CommitOutcome> {
+    // one outcome per key; if a key shows up twice, delivered beats failed beats the rest
+    const byKey = new Map<string, DeliveryResult>();
+    let ignored = 0;
+    for (const r of results) {
+      if (!r || typeof r.key !== 'string' || r.key === '') throw new Error(`ledger ${this.file}: commit: a result without a key`);
+      if (r.outcome === 'dry-run') {
+        ignored++;
+        continue;
+      }
+      const prev = byKey.get(r.key);
+      if (!prev || (RANK[r.outcome] ?? 0) > (RANK[prev.outcome] ?? 0)) byKey.set(r.key, r);
+    }
+    const delivered: string[] = [];
+    const failed: DeliveryResult[] = [];
+    const released: DeliveryResult[] = [];
+    for (const r of byKey.values()) {
+      if (r.outcome === 'delivered') delivered.push(r.key);
+      else if (r.outcome === 'failed') failed.push(r);
+      else released.push(r);
+    }
+    const out: CommitOutcome = { sent: 0, failed: 0, released: 0, ignored };
+    if (byKey.size === 0) return Promise.resolve(out);
+    return this.named('commit', () =>
+      this.db.transaction(async () => {
+        const nowIso = iso(this.now());
+        for (const chunk of chunks(delivered)) out.sent += (await this.markSent(chunk, nowIso)).changes;
+        for (const chunk of chunks(failed)) out.failed += (await this.markFailed(chunk, nowIso)).changes;
+        for (const chunk of chunks(released)) out.released += (await this.releaseRows(chunk, nowIso, opts.runId)).changes;
+        return out;
+      }),
+    );
+  }
+
+  // A delivery is recorded even for a key never reserved (a replacement sink): it was sent.
+  private markSent(keys: string[], nowIso: string) {
+    const params: Param[] = [];
+    for (const key of keys) params.push(key, nowIso, nowIso, nowIso);
+    return this.db.run(
+      `INSERT INTO keys (key, state, created_at, updated_at, sent_at, lease_until, attempts)
+       VALUES ${marks(keys.length, "(?, 'sent', ?, ?, ?, NULL, 1)")}
+       ON CONFLICT (key) DO UPDATE SET state = 'sent', updated_at = excluded.updated_at,
+         sent_at = excluded.sent_at, lease_until = NULL, last_error = NULL
+       WHERE keys.state <> 'sent'`,
+      params,
+    );
+  }
+
+  // Never downgrades a key already sent (e.g. a 422 for a reused key after an earlier 2xx).
+  private markFailed(results: DeliveryResult[], nowIso: string) {
+    const params: Param[] = [];
+    for (const r of results) params.push(r.key, nowIso, nowIso, scrubError(r.error ?? (r.status ? `HTTP ${r.status}` : 'failed')));
+    return this.db.run(
+      `INSERT INTO keys (key, state, created_at, updated_at, lease_until, attempts, last_error)
+       VALUES ${marks(results.length, "(?, 'failed', ?, ?, NULL, 1, ?)")}
+       ON CONFLICT (key) DO UPDATE SET state = 'failed', updated_at = excluded.updated_at,
+         lease_until = NULL, last_error = excluded.last_error
+       WHERE keys.state <> 'sent'`,
+      params,
+    );
+  }
+
+  // Released = still `reserved` with no lease: free for the next run, attempts and error kept.
+  private releaseRows(results: readonly Pick<DeliveryResult, 'key' | 'error'>[], nowIso: string, runId?: string) {
+    const params: Param[] = [nowIso];
+    for (const r of results) params.push(r.key, scrubError(r.error));
+    const owner = runId === undefined ? '' : ' AND keys.run_id = ?';
+    if (runId !== undefined) params.push(runId);
+    return this.db.run(
+      `UPDATE keys SET lease_until = NULL, updated_at = ?, last_error = coalesce(r.err, keys.last_error)
+       FROM (SELECT column1 AS key, column2 AS err FROM (VALUES ${marks(results.length, '(?, ?)')})) AS r
+       WHERE keys.key = r.key AND keys.state = 'reserved'${owner}`,
+      params,
+    );
+  }
+
+  release(keys: readonly string[], opts: OwnerOptions = {}): Promise<number> {
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return Promise.resolve(0);
+    return this.named('release', () =>
+      this.db.transaction(async () => {
+        const nowIso = iso(this.now());
+        let n = 0;
+        for (const chunk of chunks(unique)) n += (await this.releaseRows(chunk.map((key) => ({ key })), nowIso, opts.runId)).changes;
+        return n;
+      }),
+    );
+  }
+
+  status(keys: readonly string[]): Promise<KeyStatus[]> {
+    const unique = [...new Set(keys)];
+    return this.named('status', () =>
+      this.db.exclusive(async () => {
+        const out: KeyStatus[] = [];
+        for (const chunk of chunks(unique)) {
+          const rows = await this.db.all<{ key: string; state: KeyStatus['state']; lease_until: string | null; attempts: number; last_error: string | null; sent_at: string | null }>(
+            `SELECT key, state, lease_until, attempts, last_error, sent_at FROM keys WHERE key IN (${marks(chunk.length, '?')})`,
+            chunk,
+          );
+          for (const r of rows) out.push({ key: r.key, state: r.state, leaseUntil: r.lease_until, attempts: r.attempts, lastError: r.last_error, sentAt: r.sent_at });
+        }
+        return out;
+      }),
+    );
+  }
+
+  clearFailed(keys?: readonly string[]): Promise<number> {
+    return this.named('clearFailed', () =>
+      this.db.transaction(async () => {
+        if (!keys) return (await this.db.run("DELETE FROM keys WHERE state = 'failed'")).changes;
+        let n = 0;
+        for (const chunk of chunks([...new Set(keys)])) {
+          n += (await this.db.run(`DELETE FROM keys WHERE state = 'failed' AND key IN (${marks(chunk.length, '?')})`, chunk)).changes;
+        }
+        return n;
+      }),
+    );
+  }
+
+  /** Inserts new (hash, channel) pairs and updates changed reasons; returns rows written. */
+  addSuppressions(entries: readonly SuppressionEntry[], source: string): Promise<number> {
+    const rows = new Map<string, [string, string, string]>();
+    entries.forEach((e, i) => {
+      if (!e || !CHANNELS.has(e.channel)) throw new Error(`suppression entry ${i + 1}: channel must be sms, email, voice or all`);
+      if (!REASONS.has(e.reason)) throw new Error(`suppression entry ${i + 1}: reason must be opted-out, bad-number or bounced-email`);
+      if (typeof e.value !== 'string' || suppressionValue(e.value) === '') throw new Error(`suppression entry ${i + 1}: empty value`);
+      const hash = suppressionHash(this.hmac, e.value);
+      rows.set(`${hash}|${e.channel}`, [hash, e.channel, e.reason]);
+    });
+    if (rows.size === 0) return Promise.resolve(0);
+    return this.named('addSuppressions', () =>
+      this.db.transaction(async () => {
+        const nowIso = iso(this.now());
+        let n = 0;
+        for (const chunk of chunks([...rows.values()])) {
+          const params: Param[] = [];
+          for (const [hash, channel, reason] of chunk) params.push(hash, channel, reason, source, nowIso);
+          const r = await this.db.run(
+            `INSERT INTO suppressions (hash, channel, reason, source, added_at) VALUES ${marks(chunk.length, '(?, ?, ?, ?, ?)')}
+             ON CONFLICT (hash, channel) DO UPDATE SET reason = excluded.reason, source = excluded.source, added_at = excluded.added_at
+             WHERE suppressions.reason <> excluded.reason`,
+            params,
+          );
+          n += r.changes;
+        }
+        return n;
+      }),
+    );
+  }
+
+  loadSuppressions(): Promise<SuppressionIndex> {
+    return this.named('loadSuppressions', () =>
+      this.db.exclusive(async () => {
+        const rows = await this.db.all<{ hash: string; channel: SuppressionHit['channel']; reason: SuppressionHit['reason'] }>(
+          'SELECT hash, channel, reason FROM suppressions',
+        );
+        const map = new Map<string, SuppressionHit[]>();
+        for (const r of rows) {
+          const hits = map.get(r.hash);
+          if (hits) hits.push({ channel: r.channel, reason: r.reason });
+          else map.set(r.hash, [{ channel: r.channel, reason: r.reason }]);
+        }
+        const hmac = this.hmac;
+        return {
+          size: rows.length,
+          lookup: (value: string) => (value ? map.get(suppressionHash(hmac, value)) ?? [] : []),
+        };
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
