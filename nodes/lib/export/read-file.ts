@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { type Cell, type CellRow, ExportFileError, type FormatReader } from './cells';
 import { readCsv } from './csv-reader';
+import { readPdf } from './pdf-reader';
 import { readXlsx } from './xlsx-reader';
 import { looksBinary } from './text-sniff';
 
@@ -23,8 +24,7 @@ const notSupported =
 
 /** Registration point: one reader per sniffed format. */
 export const READERS: Record<FileFormat, FormatReader> = {
-  // issue 9: replace with the PDF reader, e.g. `pdf: readPdf` (import from './pdf').
-  pdf: notSupported('PDF reports are not supported yet; export the report as .csv or .xlsx'),
+  pdf: readPdf, // issue 9: pdf-reader.ts
   xlsx: readXlsx,
   // exceljs reads only Office Open XML; see README "Report exports and the spreadsheet reader".
   xls: notSupported('legacy .xls is not supported; save the report as .xlsx or .csv'),
