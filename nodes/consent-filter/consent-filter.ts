@@ -1,17 +1,113 @@
-// consent-filter: Drops every patient and channel that must not be contacted.
-// Skeleton adapter: passes the batch through per the message contract (SPEC §3).
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+// consent-filter: drops every patient and channel that must not be contacted
+// (SPEC §3). Output 1 contactable contacts (channels trimmed), output 2 the rest,
+// each with one reason. Logic: nodes/lib/consent.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { runConsent } from '../lib/consent/run';
+import { checkPullUrl } from '../lib/consent/suppressions';
+import type { LedgerProvider } from '../lib/ledger/api';
+import { checkRegion } from '../lib/normalize/contact-values';
+import { addCounts, countsText } from '../lib/run';
+import { boolSetting, envSetting, intSetting } from '../lib/settings';
+import type { RecallMeta } from '../lib/types';
+
+interface ConsentDef extends NodeDef {
+  ledger?: string;
+  url?: string;
+  urlType?: string;
+  pullTimeout?: string;
+  continueOnPullFailure?: boolean;
+  allowHttp?: boolean;
+  region?: string;
+  noVoiceMask?: string;
+  noTextMask?: string;
+}
+
+type Msg = NodeMessage & { recall?: RecallMeta; suppress?: unknown };
 
 export = function (RED: NodeAPI): void {
-  function Ctor(this: Node, config: NodeDef): void {
+  function ConsentFilter(this: Node, config: ConsentDef): void {
     RED.nodes.createNode(this, config);
-    this.status({ fill: 'grey', shape: 'ring', text: 'ready' });
-    this.on('input', (msg: any, send, done) => {
-      const rows = Array.isArray(msg.payload) ? msg.payload : [];
-      this.status({ fill: 'green', shape: 'dot', text: `${rows.length} passed` });
-      send([msg, null]);
-      done();
+    const node = this;
+    let problem: string | undefined;
+    let settings: { region: ReturnType<typeof checkRegion>; timeoutMs: number; noVoiceMask: number; noTextMask: number; allowHttp: boolean; continueOnPullFailure: boolean } | undefined;
+    const provider = config.ledger ? (RED.nodes.getNode(config.ledger) as unknown as LedgerProvider | null) : null;
+    try {
+      if (!provider || typeof provider.ledger !== 'function') throw new Error('setting "ledger": choose a recall-ledger (the suppression list lives in it)');
+      if (provider.problem) throw new Error(provider.problem);
+      settings = {
+        region: checkRegion(envSetting(config.region) || 'US'),
+        timeoutMs: intSetting('pull timeout (s)', config.pullTimeout, 30, 1, 600) * 1000,
+        noVoiceMask: intSetting('no-voice bit', config.noVoiceMask, 1, 0, 2 ** 30),
+        noTextMask: intSetting('no-SMS/e-mail bit', config.noTextMask, 2, 0, 2 ** 30),
+        allowHttp: boolSetting(config.allowHttp, false),
+        continueOnPullFailure: boolSetting(config.continueOnPullFailure, false),
+      };
+      if ((config.urlType || 'str') === 'str') {
+        const url = envSetting(config.url);
+        if (url) checkPullUrl(url, settings.allowHttp);
+      }
+      node.status({ fill: 'grey', shape: 'ring', text: 'ready' });
+    } catch (e) {
+      problem = (e as Error).message;
+      settings = undefined;
+      node.status({ fill: 'red', shape: 'ring', text: 'configuration error' });
+      node.error(problem);
+    }
+
+    const pullUrl = (msg: Msg): Promise<string> =>
+      new Promise((resolve, reject) => {
+        RED.util.evaluateNodeProperty(config.url ?? '', config.urlType || 'str', node, msg, (err: Error | null, value: unknown) => {
+          if (err) reject(new Error(`setting "suppression URL": ${err.message}`));
+          else resolve(envSetting(value));
+        });
+      });
+
+    node.on('input', async (msg: Msg, send, done) => {
+      try {
+        if (!settings || !provider) throw new Error(`consent-filter is misconfigured: ${problem}`);
+        if (!Array.isArray(msg.payload)) throw new Error('msg.payload must be an array of RecallContact (one message per run)');
+        const url = await pullUrl(msg);
+        if (url) checkPullUrl(url, settings.allowHttp);
+        node.status({ fill: 'blue', shape: 'dot', text: url ? 'pulling suppressions…' : 'reading suppressions…' });
+        const ledger = await provider.ledger();
+        const result = await runConsent({
+          contacts: msg.payload,
+          suppress: msg.suppress,
+          ledger,
+          region: settings.region,
+          pullUrl: url,
+          pullTimeoutMs: settings.timeoutMs,
+          continueOnPullFailure: settings.continueOnPullFailure,
+          rules: { noVoiceMask: settings.noVoiceMask, noTextMask: settings.noTextMask },
+          warn: (text) => node.warn(text),
+        });
+        const recall = (msg.recall && typeof msg.recall === 'object' ? msg.recall : {}) as RecallMeta;
+        if (!recall.counts || typeof recall.counts !== 'object') recall.counts = {};
+        addCounts(recall.counts, result.counts);
+        recall['consent-filter'] = result.summary;
+        msg.recall = recall; // dryRun, when set upstream, passes through unchanged
+        delete msg.suppress; // stored in the ledger now; later nodes must not add it again
+
+        let suppressedMsg: Msg | null = null;
+        if (result.suppressed.length > 0) {
+          suppressedMsg = RED.util.cloneMessage(msg);
+          suppressedMsg.payload = result.suppressed;
+        }
+        msg.payload = result.contactable;
+        const left = countsText(result.counts);
+        const warnText = result.summary.pullFailed ? ' (pull FAILED, stored list used)' : '';
+        node.status({
+          fill: result.summary.pullFailed || result.summary.badEntries > 0 ? 'yellow' : 'green',
+          shape: 'dot',
+          text: `${result.contactable.length} contactable${left ? `, ${left}` : ''}${warnText}`,
+        });
+        send([msg, suppressedMsg]);
+        done();
+      } catch (e) {
+        node.status({ fill: 'red', shape: 'dot', text: (e as Error).message.slice(0, 60) });
+        done(e as Error);
+      }
     });
   }
-  RED.nodes.registerType('consent-filter', Ctor);
+  RED.nodes.registerType('consent-filter', ConsentFilter);
 };

@@ -1,0 +1,151 @@
+// Who may be contacted, on which channels (SPEC §3). The rules run in this order;
+// the first patient-level rule that applies is the one reason a record carries:
+//  1. has-appointment   any future appointment
+//  2. inactive          status other than active
+//  channels (each channel keeps the FIRST reason that dropped it):
+//  3. suppression list  opt-outs first (sms-/email-/voice-opt-out), then bad-number / bounced-email
+//  4. privacy flags     bit value 1 no voice, 2 no SMS and no e-mail; noSms no SMS  -> privacy-flag
+//  5. landline          no SMS to a number not marked mobile                       -> landline
+//  6. bad numbers       a phone that is not a valid E.164 number                   -> bad-number
+//  7. invalid e-mails   not syntactically an address: treated as missing (no code in SPEC)
+//  8. no channel left   opted-out when an opt-out took a channel, else no-channel
+//  9. one per household duplicate-household (see household.ts)
+import type { SuppressionIndex } from '../ledger/api';
+import { countBy, addCounts } from '../run';
+import type { Channel, ChannelReason, Counts, RecallContact, SkippedRecord } from '../types';
+import { isValidE164, isValidEmail } from '../normalize/contact-values';
+import { foldHouseholds } from './household';
+
+export interface ConsentOptions {
+  /** privacy_flags bit meaning "no voice calls" (Dentrix: 1) */
+  noVoiceMask?: number;
+  /** privacy_flags bit meaning "no SMS and no e-mail" (Dentrix: 2) */
+  noTextMask?: number;
+}
+
+export interface ConsentResult {
+  contactable: RecallContact[];
+  suppressed: SkippedRecord[];
+  /** patient reasons of `suppressed` + channel reasons of `contactable` */
+  counts: Counts;
+}
+
+const OPT_OUTS: ReadonlySet<ChannelReason> = new Set(['sms-opt-out', 'email-opt-out', 'voice-opt-out']);
+const OPT_OUT_CODE: Record<Channel, ChannelReason> = { sms: 'sms-opt-out', email: 'email-opt-out', voice: 'voice-opt-out' };
+const PHONE_CHANNELS: readonly Channel[] = ['sms', 'voice'];
+
+type Decided = { contact: RecallContact } | { skip: SkippedRecord };
+
+function skip(c: RecallContact, reason: SkippedRecord['reason'], detail: string, field?: string): Decided {
+  return { skip: { reason, detail, office: c.office, patientId: c.patientId, contact: c, ...(field ? { field } : {}) } };
+}
+
+/** Channels and channel reasons of one contact (steps 3–8). */
+function decideChannels(input: RecallContact, index: SuppressionIndex, o: Required<ConsentOptions>): Decided {
+  const c: RecallContact = { ...input, channels: { ...input.channels }, channelReasons: { ...(input.channelReasons ?? {}) } };
+  const on: Record<Channel, boolean> = {
+    sms: !!c.channels?.sms && !!c.phone,
+    voice: !!c.channels?.voice && !!c.phone,
+    email: !!c.channels?.email && !!c.email,
+  };
+  const reasons = c.channelReasons!;
+  const drop = (ch: Channel, reason: ChannelReason) => {
+    if (!on[ch]) return;
+    on[ch] = false;
+    reasons[ch] = reason;
+  };
+
+  // 3. the suppression list: opt-outs before data faults, so a legal "no" is what is reported
+  const phoneHits = c.phone ? index.lookup(c.phone) : [];
+  const emailHits = c.email ? index.lookup(c.email) : [];
+  for (const h of phoneHits) {
+    if (h.reason !== 'opted-out') continue;
+    for (const ch of PHONE_CHANNELS) if (h.channel === 'all' || h.channel === ch) drop(ch, OPT_OUT_CODE[ch]);
+  }
+  for (const h of emailHits) if (h.reason === 'opted-out' && (h.channel === 'all' || h.channel === 'email')) drop('email', 'email-opt-out');
+  for (const h of phoneHits) if (h.reason === 'bad-number') for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
+  for (const h of emailHits) if (h.reason === 'bounced-email') drop('email', 'bounced-email');
+
+  // 4. practice-system privacy flags
+  const flags = c.privacyFlags ?? 0;
+  if (flags & o.noVoiceMask) drop('voice', 'privacy-flag');
+  if (flags & o.noTextMask) {
+    drop('sms', 'privacy-flag');
+    drop('email', 'privacy-flag');
+  }
+  if (c.noSms) drop('sms', 'privacy-flag');
+
+  // 5. texts go to mobiles only
+  if (c.phoneType !== 'mobile') drop('sms', 'landline');
+
+  // 6. a number that cannot be dialled is not handed on
+  if (c.phone && !isValidE164(c.phone)) {
+    for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
+    delete c.phone;
+    delete c.phoneType;
+  }
+  // 7. an unreadable address is missing data
+  if (c.email && !isValidEmail(c.email)) {
+    on.email = false;
+    delete c.email;
+  }
+
+  c.channels = { ...on };
+  if (Object.keys(reasons).length === 0) delete c.channelReasons;
+  // 8. nothing left
+  if (!on.sms && !on.email && !on.voice) {
+    const optedOut = Object.values(reasons).some((r) => OPT_OUTS.has(r as ChannelReason));
+    const why = Object.entries(reasons).map(([ch, r]) => `${ch} ${r}`).join(', ');
+    return optedOut
+      ? skip(c, 'opted-out', `no channel left after opt-outs (${why})`)
+      : skip(c, 'no-channel', why ? `no channel left (${why})` : 'no phone or e-mail');
+  }
+  return { contact: c };
+}
+
+function decide(c: RecallContact, index: SuppressionIndex, o: Required<ConsentOptions>): Decided {
+  if (c.hasFutureAppointment === true) return skip(c, 'has-appointment', 'has a future appointment', 'hasFutureAppointment');
+  if (c.status !== 'active') return skip(c, 'inactive', `status ${String(c.status)}`, 'status');
+  return decideChannels(c, index, o);
+}
+
+function isContact(x: unknown): x is RecallContact {
+  if (!x || typeof x !== 'object' || Array.isArray(x)) return false;
+  const c = x as Partial<RecallContact>;
+  return typeof c.patientId === 'string' && c.patientId !== '' && typeof c.firstName === 'string' && c.firstName !== '' && !!c.channels && typeof c.channels === 'object';
+}
+
+/**
+ * Applies the rules to one run's contacts. Every input ends either in `contactable`
+ * or in `suppressed` with exactly one reason; input order is kept in both.
+ */
+export function applyConsent(contacts: readonly unknown[], index: SuppressionIndex, opts: ConsentOptions = {}): ConsentResult {
+  const o: Required<ConsentOptions> = { noVoiceMask: opts.noVoiceMask ?? 1, noTextMask: opts.noTextMask ?? 2 };
+  const slots: (Decided | undefined)[] = contacts.map((x, i) => {
+    if (!isContact(x)) return { skip: { reason: 'invalid', field: 'contact', detail: `element ${i + 1} is not a RecallContact (patientId, firstName, channels)`, rowNumber: i + 1 } };
+    return decide(x, index, o);
+  });
+
+  // 9. one message per household among those still contactable
+  const alive = slots.flatMap((s, i) => (s && 'contact' in s ? [{ i, contact: s.contact }] : []));
+  const folded = foldHouseholds(alive.map((a) => a.contact));
+  alive.forEach((a, k) => {
+    const f = folded[k];
+    if (f.keptBy === undefined) slots[a.i] = { contact: f.contact };
+    else {
+      const kept = folded[f.keptBy].contact;
+      const same = kept.patientId === f.contact.patientId;
+      slots[a.i] = skip(f.contact, 'duplicate-household', same ? `another recall of patient ${kept.patientId} is sent` : `household of patient ${kept.patientId}, who is sent (${f.link})`, 'household');
+    }
+  });
+
+  const contactable: RecallContact[] = [];
+  const suppressed: SkippedRecord[] = [];
+  for (const s of slots) {
+    if (s && 'contact' in s) contactable.push(s.contact);
+    else if (s) suppressed.push(s.skip);
+  }
+  const counts = countBy(suppressed, (s) => s.reason);
+  for (const c of contactable) addCounts(counts, countBy(Object.values(c.channelReasons ?? {}), (r) => String(r)));
+  return { contactable, suppressed, counts };
+}

@@ -1,0 +1,86 @@
+// One consent-filter run: gather suppression entries (msg.suppress, then the pull),
+// store them in the ledger, read the whole list back, decide. Nothing is decided on a
+// stale list: a failed pull throws unless the office chose to continue.
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { Ledger, SuppressionEntry } from '../ledger/api';
+import type { Counts, RecallContact, SkippedRecord } from '../types';
+import { applyConsent, type ConsentOptions } from './rules';
+import { parseFeed, pullSuppressions, safeUrl, type FeedResult } from './suppressions';
+
+export interface ConsentRunInput {
+  contacts: readonly unknown[];
+  /** msg.suppress: an entry or an array of entries (or undefined) */
+  suppress?: unknown;
+  ledger: Ledger;
+  region: CountryCode;
+  /** '' = no pull */
+  pullUrl: string;
+  pullTimeoutMs: number;
+  pullToken?: string;
+  continueOnPullFailure: boolean;
+  rules?: ConsentOptions;
+  /** non-fatal problems (never patient data) */
+  warn: (text: string) => void;
+}
+
+export interface ConsentRunSummary {
+  contacts: number;
+  contactable: number;
+  suppressed: number;
+  /** entries taken from msg.suppress / the pull */
+  fromMessage: number;
+  pulled: number;
+  /** entries that could not be used */
+  badEntries: number;
+  /** the pull failed and the run went on (the office allowed it) */
+  pullFailed: boolean;
+  /** size of the list consent was decided on */
+  listSize: number;
+}
+
+export interface ConsentRunResult {
+  contactable: RecallContact[];
+  suppressed: SkippedRecord[];
+  counts: Counts;
+  summary: ConsentRunSummary;
+}
+
+export async function runConsent(i: ConsentRunInput): Promise<ConsentRunResult> {
+  const summary: ConsentRunSummary = { contacts: i.contacts.length, contactable: 0, suppressed: 0, fromMessage: 0, pulled: 0, badEntries: 0, pullFailed: false, listSize: 0 };
+  // each batch is stored as soon as it is read: an opt-out that arrived is never lost,
+  // even when a later pull fails and stops the run
+  const store = async (list: SuppressionEntry[], source: string) => {
+    if (list.length > 0) await i.ledger.addSuppressions(list, source);
+  };
+
+  if (i.suppress !== undefined && i.suppress !== null) {
+    const feed = parseFeed(Array.isArray(i.suppress) ? i.suppress : [i.suppress], i.region, 'msg.suppress');
+    summary.fromMessage = feed.entries.length;
+    summary.badEntries += feed.bad;
+    if (feed.bad > 0) i.warn(`${feed.bad} msg.suppress entries could not be used: ${feed.problems.join('; ')}`);
+    await store(feed.entries, 'msg.suppress');
+  }
+  if (i.pullUrl) {
+    let feed: FeedResult | undefined;
+    try {
+      feed = await pullSuppressions(i.pullUrl, i.region, { timeoutMs: i.pullTimeoutMs, token: i.pullToken });
+    } catch (e) {
+      if (!i.continueOnPullFailure) throw new Error(`${(e as Error).message}; nothing was passed on (the suppression list may be stale)`);
+      summary.pullFailed = true;
+      i.warn(`${(e as Error).message}; going on with the stored suppression list ("continue on a failed pull" is set)`);
+    }
+    if (feed) {
+      summary.pulled = feed.entries.length;
+      summary.badEntries += feed.bad;
+      if (feed.bad > 0) i.warn(`${feed.bad} entries of the suppression feed could not be used: ${feed.problems.join('; ')}`);
+      await store(feed.entries, `pull ${safeUrl(i.pullUrl)}`);
+    }
+  }
+
+  const index = await i.ledger.loadSuppressions();
+  summary.listSize = index.size;
+  const result = applyConsent(i.contacts, index, i.rules);
+  summary.contactable = result.contactable.length;
+  summary.suppressed = result.suppressed.length;
+  return { ...result, summary };
+}
