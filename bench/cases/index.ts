@@ -1,6 +1,7 @@
 // The benchmarks, in the order of the table. Each module keeps its heavy requires
 // inside run(), so listing them here loads nothing.
 import type { BenchCase } from '../support/case';
+import { bench as ledger } from './ledger';
 import { bench as start } from './start';
 
-export const CASES: BenchCase[] = [start];
+export const CASES: BenchCase[] = [ledger, start];
