@@ -63,7 +63,12 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return text as T; // e.g. POST /inject/<id> answers "OK"
+    }
   }
 
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
