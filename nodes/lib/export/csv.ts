@@ -19,6 +19,7 @@ export class CsvParser {
   private afterQuote = false; // just saw a quote inside a quoted field
   private quotedField = false;
   private pendingCR = false;
+  private quotedCR = false; // a CR inside quotes ended the last chunk
   private line = 1;
   private recordLine = 1;
   private started = false;
@@ -36,6 +37,10 @@ export class CsvParser {
     let start = 0; // start of the pending slice of plain characters
     for (let i = 0; i < text.length; i++) {
       const c = text[i];
+      if (this.quotedCR) {
+        this.quotedCR = false;
+        if (c !== '\n') this.line++;
+      }
       if (this.pendingCR) {
         this.pendingCR = false;
         if (c === '\n') {
@@ -49,8 +54,11 @@ export class CsvParser {
           start = i + 1;
           this.inQuotes = false;
           this.afterQuote = true;
-        } else if (c === '\n' || c === '\r') {
-          if (c === '\n' || text[i + 1] !== '\n') this.line++;
+        } else if (c === '\n') {
+          this.line++;
+        } else if (c === '\r') {
+          if (i + 1 === text.length) this.quotedCR = true;
+          else if (text[i + 1] !== '\n') this.line++;
         }
         continue;
       }
