@@ -1,0 +1,30 @@
+// A small in-memory SuppressionIndex for unit tests of the consent rules: a real
+// implementation of the interface (keyed hashes, every hit per value), not canned answers.
+import { createHmac } from 'node:crypto';
+import type { SuppressionEntry, SuppressionHit, SuppressionIndex } from '../../nodes/lib/ledger/api';
+
+export class MemorySuppressions implements SuppressionIndex {
+  private readonly map = new Map<string, SuppressionHit[]>();
+  constructor(entries: readonly SuppressionEntry[] = [], private readonly secret = 'test-secret') {
+    for (const e of entries) this.add(e);
+  }
+  private hash(value: string): string {
+    return createHmac('sha256', this.secret).update(`suppress|${value}`).digest('hex');
+  }
+  add(e: SuppressionEntry): void {
+    const h = this.hash(e.value);
+    const hits = this.map.get(h) ?? [];
+    if (!hits.some((x) => x.channel === e.channel && x.reason === e.reason)) hits.push({ channel: e.channel, reason: e.reason });
+    this.map.set(h, hits);
+  }
+  lookup(value: string): SuppressionHit[] {
+    return value ? [...(this.map.get(this.hash(value)) ?? [])] : [];
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  /** no clear values are kept: only hashes */
+  keys(): string[] {
+    return [...this.map.keys()];
+  }
+}
