@@ -1,6 +1,7 @@
 // The delivery loop: each planned request goes through the limiter, is retried per
 // the policy, and ends delivered, failed or retry. A stop (node close) or a halt
 // (endpoint misconfigured) aborts requests in flight and starts no new one.
+import { setMaxListeners } from 'node:events';
 import { NetworkError, type HttpAnswer, type HttpClient } from './http';
 import { AbortedError, sleep, type Limiter } from './limiter';
 import type { PlannedRequest } from './presets';
@@ -68,10 +69,14 @@ export class Delivery {
   private readonly halter = new AbortController();
   private haltReason: string | undefined;
   private readonly open = new Set<PlannedRequest>();
+  /** outcomes so far, in the order they ended */
+  readonly finished: RequestOutcome[] = [];
 
   constructor(private readonly requests: readonly PlannedRequest[], private readonly opts: DeliverOptions) {
     this.stats = { contacts: requests.reduce((n, r) => n + r.items.length, 0), delivered: 0, failed: 0, retry: 0, retrying: 0, requests: 0, http429: 0, retries: 0 };
     for (const r of requests) this.open.add(r);
+    // every waiting request listens on this one signal
+    setMaxListeners(0, this.halter.signal);
     opts.signal?.addEventListener('abort', () => this.halter.abort(), { once: true });
     if (opts.signal?.aborted) this.halter.abort();
   }
@@ -96,6 +101,7 @@ export class Delivery {
 
   private finish(o: RequestOutcome): RequestOutcome {
     this.open.delete(o.request);
+    this.finished.push(o);
     this.stats[o.outcome] += o.request.items.length;
     this.progress();
     return o;

@@ -4,6 +4,7 @@
 import type { DeliveryResult, RecallContact } from '../types';
 import { Delivery, attemptHeaders, type DeliveryStats, type RequestOutcome } from './deliver';
 import type { HttpClient } from './http';
+import { contactKey, recallKey } from '../ledger/keys';
 import type { Limiter } from './limiter';
 import { buildPayload, type AllowableField } from './payload';
 import { planRequests, presetUrl, type EndpointConfig, type Item, type PlannedRequest } from './presets';
@@ -24,8 +25,8 @@ export interface SinkSettings {
 
 /** The parts of the ledger the sink uses (nodes/lib/ledger/api.ts `Ledger`). */
 export interface SinkLedger {
-  renew(keys: readonly string[], leaseMs: number): Promise<number>;
-  release(keys: readonly string[]): Promise<number>;
+  renew(keys: readonly string[], leaseMs: number, opts?: { runId?: string }): Promise<number>;
+  release(keys: readonly string[], opts?: { runId?: string }): Promise<number>;
 }
 
 export interface SinkContext {
@@ -35,6 +36,8 @@ export interface SinkContext {
   /** the ledger that reserved the keys (renewal on long runs, release on refusal) */
   ledger?: SinkLedger;
   leaseMs?: number;
+  /** msg.recall.runId: renewals and releases touch only this run's reservations */
+  runId?: string;
   limiter: Limiter;
   client: HttpClient;
   signal?: AbortSignal;
@@ -84,11 +87,6 @@ export class BlastGuardError extends Error {
 
 const REDACTED = '[redacted]';
 
-/** The idempotency key idempotency-gate (reserve) gives a contact (SPEC §3 "Ledger"). */
-export function contactIdempotencyKey(c: RecallContact, hmac: SinkContext['hmac']): string {
-  return hmac(c.office, c.patientId, c.segment, c.dueDate ?? c.lastVisit ?? '');
-}
-
 function isContact(x: unknown): x is RecallContact {
   const c = x as RecallContact;
   return !!c && typeof c === 'object' && typeof c.patientId === 'string' && c.patientId !== '' && typeof c.office === 'string';
@@ -111,32 +109,43 @@ export class SinkRun {
   async run(): Promise<SinkOutput> {
     const { settings, ctx } = this;
     if (!Array.isArray(this.input)) throw new Error('msg.payload must be an array of recall contacts');
+    const input = this.input as unknown[];
+    const bad = input.findIndex((raw) => !isContact(raw));
     const items: Item[] = [];
-    (this.input as unknown[]).forEach((raw, at) => {
-      if (!isContact(raw)) {
-        const key = typeof (raw as RecallContact)?.key === 'string' ? (raw as RecallContact).key! : '';
-        const r: DeliveryResult = { key, patientId: String((raw as RecallContact)?.patientId ?? ''), outcome: 'failed', attempts: 0, error: 'not a recall contact (no office or patientId)' };
-        this.done.push({ at, r });
-        return;
-      }
-      const key = raw.key || (settings.dryRun ? contactIdempotencyKey(raw, ctx.hmac) : '');
-      const item: Item = { key, patientId: raw.patientId, payload: buildPayload(raw, ctx.hmac(raw.office, raw.patientId), settings.allow) };
+    input.forEach((raw, at) => {
+      if (!isContact(raw)) return;
+      const key = raw.key || (settings.dryRun ? recallKey(ctx.hmac, raw) : '');
+      const item: Item = { key, patientId: raw.patientId, payload: buildPayload(raw, contactKey(ctx.hmac, raw), settings.allow) };
       this.position.set(item, at);
       items.push(item);
     });
 
     if (!settings.dryRun) {
+      // a refused batch sends nothing and gives its reservations back at once
+      const refuse = async (err: Error): Promise<never> => {
+        const keys = items.map((i) => i.key).filter(Boolean);
+        if (ctx.ledger && keys.length) await ctx.ledger.release(keys, { runId: ctx.runId }).catch(() => undefined);
+        throw err;
+      };
+      if (bad >= 0) await refuse(new Error(`msg.payload[${bad}] is not a recall contact (no office or patientId); nothing was sent`));
       const keyless = items.filter((i) => !i.key).length;
-      if (keyless) throw new Error(`${keyless} contacts have no idempotency key: put idempotency-gate (reserve) before the CRM sink`);
+      if (keyless) await refuse(new Error(`${keyless} contacts have no idempotency key: put idempotency-gate (reserve) before the CRM sink; nothing was sent`));
       if (items.length > settings.maxPerRun) {
-        const released = ctx.ledger ? await ctx.ledger.release(items.map((i) => i.key)) : undefined;
+        const released = ctx.ledger ? await ctx.ledger.release(items.map((i) => i.key), { runId: ctx.runId }) : undefined;
         throw new BlastGuardError(items.length, settings.maxPerRun, released);
       }
       if (items.length) {
         const url = presetUrl(ctx.endpoint);
-        if (!url) throw new Error('CRM endpoint: no URL set (CRM_WEBHOOK_URL)');
-        checkCrmUrl(url, ctx.endpoint.allowPlainHttp, 'CRM endpoint URL');
+        try {
+          if (!url) throw new Error('CRM endpoint: no URL set (CRM_WEBHOOK_URL)');
+          checkCrmUrl(url, ctx.endpoint.allowPlainHttp, 'CRM endpoint URL');
+          if (ctx.endpoint.signingSecret) signingKey(ctx.endpoint.signingSecret);
+        } catch (err) {
+          await refuse(err as Error);
+        }
       }
+    } else if (bad >= 0) {
+      throw new Error(`msg.payload[${bad}] is not a recall contact (no office or patientId)`);
     }
 
     const plan = planRequests(items, ctx.endpoint, settings.batchSize);
@@ -174,12 +183,16 @@ export class SinkRun {
   }
 
   /**
-   * At a stop: every contact not delivered or failed yet, as `retry` (so it can be
-   * released at once, before the in-flight requests have unwound).
+   * At a stop, synchronously: the outcomes so far plus every contact still open as
+   * `retry`, for a ledger commit issued before the in-flight requests have unwound.
    */
-  unsent(): DeliveryResult[] {
-    const open = this.delivery?.unfinished() ?? [];
-    return open.flatMap((req) => req.items.map((it) => ({ key: it.key, patientId: it.patientId, outcome: 'retry' as const, attempts: 0, error: 'stopped before delivery' })));
+  snapshot(): DeliveryResult[] {
+    if (!this.delivery) return [];
+    const ended = this.delivery.finished.flatMap((o) => o.request.items.map((it): DeliveryResult => ({ key: it.key, patientId: it.patientId, ...perContact(o) })));
+    const open = this.delivery.unfinished().flatMap((req) =>
+      req.items.map((it): DeliveryResult => ({ key: it.key, patientId: it.patientId, outcome: 'retry', attempts: 0, error: 'stopped before delivery' })),
+    );
+    return [...ended, ...open];
   }
 
   /** The exact request a dry-run would have sent, the bearer token redacted. */
@@ -201,7 +214,7 @@ export class SinkRun {
     const timer = setInterval(() => {
       const keys = delivery.unfinished().flatMap((r) => r.items.map((i) => i.key));
       if (!keys.length) return;
-      ledger.renew(keys, leaseMs).then(
+      ledger.renew(keys, leaseMs, { runId: this.ctx.runId }).then(
         () => void state.count++,
         (err: Error) => this.ctx.onWarning?.(`lease renewal failed: ${err.message}`),
       );

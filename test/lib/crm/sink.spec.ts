@@ -1,0 +1,385 @@
+// The CRM sink's logic against a real HTTP server on 127.0.0.1 (test/support/crm-server)
+// and, where leases matter, the real SQLite ledger.
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHttpClient, type HttpClient } from '../../../nodes/lib/crm/http';
+import { Limiter } from '../../../nodes/lib/crm/limiter';
+import { parseAllowList } from '../../../nodes/lib/crm/payload';
+import { GHL_API_VERSION, type EndpointConfig } from '../../../nodes/lib/crm/presets';
+import { DEFAULT_POLICY } from '../../../nodes/lib/crm/retry';
+import { BlastGuardError, SinkRun, type SinkContext, type SinkOutput, type SinkSettings } from '../../../nodes/lib/crm/sink';
+import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
+import type { RecallContact } from '../../../nodes/lib/types';
+import { CrmServer, verifyStandardWebhook } from '../../support/crm-server';
+import { contact, contacts, hmac, TEST_SECRET } from './contacts';
+
+const SIGNING = 'whsec_' + Buffer.from('crm-test-signing-secret-32-bytes').toString('base64');
+const TOKEN = 'test-token-123';
+
+interface Setup {
+  endpoint?: Partial<EndpointConfig>;
+  settings?: Partial<SinkSettings>;
+  ctx?: Partial<SinkContext>;
+  limiter?: { concurrency?: number; perInterval?: number; intervalMs?: number };
+}
+
+describe('crm sink against a real HTTP server', function () {
+  this.timeout(20_000);
+  let server: CrmServer;
+  let client: HttpClient;
+
+  beforeEach(() => {
+    client = createHttpClient();
+  });
+  afterEach(async () => {
+    client.destroy();
+    await server?.close();
+  });
+
+  function sinkRun(input: unknown, s: Setup = {}): SinkRun {
+    const endpoint: EndpointConfig = { preset: 'generic', url: `${server.url}/hook`, token: TOKEN, signingSecret: SIGNING, allowPlainHttp: false, ...s.endpoint };
+    const settings: SinkSettings = {
+      dryRun: false,
+      maxPerRun: 500,
+      batchSize: 1,
+      allow: [],
+      // random() = 0: backoff adds nothing, so every wait seen comes from the CRM's headers
+      policy: { ...DEFAULT_POLICY, baseDelayMs: 50, maxDelayMs: 200 },
+      timeoutMs: 5000,
+      ...s.settings,
+    };
+    const limiter = new Limiter({ concurrency: 4, perInterval: 0, intervalMs: 1000, ...s.limiter });
+    return new SinkRun(input, settings, { endpoint, hmac, limiter, client, random: () => 0, ...s.ctx });
+  }
+  const run = (input: unknown, s: Setup = {}): Promise<SinkOutput> => sinkRun(input, s).run();
+
+  describe('delivery', () => {
+    it('posts one signed dental-recall/v1 request per contact with its Idempotency-Key and bearer token', async () => {
+      server = await CrmServer.start({ signingSecret: SIGNING, token: TOKEN });
+      const batch = contacts(5);
+      const out = await run(batch);
+      assert.deepEqual(out.results.map((r) => r.outcome), Array(5).fill('delivered'));
+      assert.equal(server.requests.length, 5);
+      for (const r of server.requests) {
+        assert.equal(r.method, 'POST');
+        assert.equal(r.path, '/hook');
+        assert.equal(r.signatureValid, true, 'the server verified the Standard Webhooks signature');
+        assert.equal(r.headers['content-type'], 'application/json');
+        assert.equal(r.headers['connection'], 'keep-alive');
+      }
+      const byKey = new Map(server.requests.map((r) => [r.headers['idempotency-key'], r.json as Record<string, unknown>]));
+      for (const c of batch) {
+        const body = byKey.get(c.key!);
+        assert.ok(body, `request for ${c.patientId}`);
+        assert.equal(body.contactKey, hmac('OFF1', c.patientId));
+        assert.equal(body.schema, 'dental-recall/v1');
+        assert.equal(body.birthDate, undefined);
+      }
+      assert.deepEqual([...server.deliveriesByKey().values()], [1, 1, 1, 1, 1]);
+      assert.equal(out.summary.delivered, 5);
+      assert.equal(out.summary.requests, 5);
+    });
+
+    it('sends allow-listed fields only, never birth date or address otherwise', async () => {
+      server = await CrmServer.start();
+      const withAddress = contacts(2).map((c) => ({ ...c, address: '1 Main St' }));
+      await run(withAddress);
+      for (const r of server.requests) assert.ok(!/1980-01|Main St|lastVisit|patientId/.test(r.body), r.body);
+      await run(withAddress, { settings: { allow: parseAllowList('birthDate') } });
+      const last = server.requests.slice(2).map((r) => r.json as Record<string, unknown>);
+      assert.ok(last.every((b) => typeof b.birthDate === 'string' && b.address === undefined));
+    });
+
+    it('batches as JSON arrays with a digest of the batch keys as Idempotency-Key', async () => {
+      server = await CrmServer.start();
+      const batch = contacts(7);
+      const out = await run(batch, { settings: { batchSize: 3 } });
+      assert.equal(out.summary.delivered, 7);
+      assert.deepEqual(server.requests.map((r) => (r.json as unknown[]).length).sort(), [1, 3, 3]);
+      const expected = [batch.slice(0, 3), batch.slice(3, 6), batch.slice(6)].map(
+        (b) => 'batch-' + createHash('sha256').update(b.map((c) => c.key).join('\n')).digest('hex'),
+      );
+      assert.deepEqual(server.requests.map((r) => r.headers['idempotency-key']).sort(), expected.sort());
+    });
+  });
+
+  describe('dry-run', () => {
+    it('touches no network and shows exactly the request, token redacted', async () => {
+      server = await CrmServer.start({ signingSecret: SIGNING });
+      const batch = contacts(3);
+      const out = await run(batch, { settings: { dryRun: true } });
+      assert.equal(server.requests.length, 0, 'the server saw a request in dry-run');
+      assert.deepEqual(out.results.map((r) => r.outcome), ['dry-run', 'dry-run', 'dry-run']);
+      assert.equal(out.summary['dry-run'], 3);
+      const req = out.results[0].request!;
+      assert.equal(req.url, `${server.url}/hook`);
+      assert.equal(req.method, 'POST');
+      assert.equal(req.headers.Authorization, 'Bearer [redacted]');
+      assert.ok(!JSON.stringify(out.results).includes(TOKEN), 'token leaked into dry-run output');
+      assert.equal(req.headers['Idempotency-Key'], batch[0].key);
+      const lower = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v]));
+      assert.ok(verifyStandardWebhook(SIGNING, lower, JSON.stringify(req.body)), 'dry-run signature is the real one');
+      // the same contact sent for real carries the same body
+      await run([batch[0]]);
+      assert.deepEqual(server.requests[0].json, req.body);
+    });
+
+    it('computes keys for contacts that did not pass a gate', async () => {
+      server = await CrmServer.start();
+      const out = await run([{ ...contact(1), key: undefined }], { settings: { dryRun: true } });
+      assert.equal(out.results[0].key, hmac('OFF1', 'P1001', 'due-soon', '2026-12-01'));
+    });
+  });
+
+  describe('faults', () => {
+    it('honours Retry-After in seconds', async () => {
+      server = await CrmServer.start();
+      const [c] = contacts(1);
+      server.failKey(c.key!, { status: 429, headers: { 'Retry-After': '1' } });
+      const out = await run([c]);
+      assert.equal(out.results[0].outcome, 'delivered');
+      assert.equal(out.results[0].attempts, 2);
+      assert.equal(out.summary.http429, 1);
+      const [a, b] = server.requests;
+      assert.ok(b.receivedAt - a.receivedAt >= 990, `retried after ${b.receivedAt - a.receivedAt} ms, before Retry-After`);
+    });
+
+    it('honours Retry-After as an HTTP-date', async () => {
+      server = await CrmServer.start();
+      const [c] = contacts(1);
+      const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
+      server.failKey(c.key!, { status: 503, headers: { 'Retry-After': at.toUTCString() } });
+      const out = await run([c]);
+      assert.equal(out.results[0].outcome, 'delivered');
+      assert.ok(server.requests[1].receivedAt >= at.getTime() - 5, 'retried before the HTTP-date');
+    });
+
+    it('rides out a 429 storm and delivers every contact exactly once', async () => {
+      server = await CrmServer.start();
+      server.enqueue(...Array.from({ length: 12 }, () => ({ status: 429, headers: { 'Retry-After': '0' } })));
+      const batch = contacts(6);
+      const out = await run(batch, { settings: { policy: { ...DEFAULT_POLICY, maxAttempts: 20, baseDelayMs: 10, maxDelayMs: 20 } } });
+      assert.equal(out.summary.delivered, 6);
+      assert.equal(out.summary.http429, 12);
+      assert.equal(out.summary.requests, 18);
+      assert.deepEqual([...server.deliveriesByKey().values()], [1, 1, 1, 1, 1, 1]);
+    });
+
+    it('fails a contact for good on another 4xx, and sends it once', async () => {
+      server = await CrmServer.start();
+      const batch = contacts(3);
+      server.failKey(batch[1].key!, { status: 422, body: { error: 'invalid phone' } });
+      const out = await run(batch);
+      assert.deepEqual(out.results.map((r) => r.outcome), ['delivered', 'failed', 'delivered']);
+      assert.equal(out.results[1].status, 422);
+      assert.equal(out.results[1].attempts, 1);
+      assert.match(out.results[1].error!, /HTTP 422/);
+      assert.equal(server.requests.filter((r) => r.headers['idempotency-key'] === batch[1].key).length, 1);
+    });
+
+    it('retries a connection reset and a timeout', async () => {
+      server = await CrmServer.start();
+      const batch = contacts(2);
+      server.failKey(batch[0].key!, { reset: true });
+      server.failKey(batch[1].key!, { status: 200, delayMs: 2000 });
+      const out = await run(batch, { settings: { timeoutMs: 300 } });
+      assert.deepEqual(out.results.map((r) => [r.outcome, r.attempts]), [['delivered', 2], ['delivered', 2]]);
+      assert.equal(server.requests.filter((r) => r.answer === 'reset').length, 1);
+      assert.equal(server.requests.filter((r) => r.answer === 'client-gone').length, 1);
+    });
+
+    it('gives up after max attempts and releases the contact for the next run', async () => {
+      server = await CrmServer.start();
+      const [c] = contacts(1);
+      server.failKey(c.key!, { status: 503 }, { status: 502 }, { status: 500 }, { status: 504 });
+      const out = await run([c], { settings: { policy: { ...DEFAULT_POLICY, maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } } });
+      assert.equal(out.results[0].outcome, 'retry');
+      assert.equal(out.results[0].attempts, 3);
+      assert.match(out.results[0].error!, /gave up after 3 attempts/);
+      assert.equal(server.requests.length, 3);
+    });
+
+    it('does not wait longer than allowed for Retry-After', async () => {
+      server = await CrmServer.start();
+      const [c] = contacts(1);
+      server.failKey(c.key!, { status: 429, headers: { 'Retry-After': '3600' } });
+      const out = await run([c]);
+      assert.equal(out.results[0].outcome, 'retry');
+      assert.equal(server.requests.length, 1);
+    });
+
+    it('halts on 401 instead of failing every contact', async () => {
+      server = await CrmServer.start({ token: 'another-token' });
+      const out = await run(contacts(6), { limiter: { concurrency: 1 } });
+      assert.equal(server.requests.length, 1, 'kept sending after the endpoint refused the token');
+      assert.deepEqual(new Set(out.results.map((r) => r.outcome)), new Set(['retry']));
+      assert.match(out.summary.stopped!, /HTTP 401/);
+    });
+  });
+
+  describe('limits', () => {
+    it('keeps at most `concurrency` requests in flight at the server', async () => {
+      server = await CrmServer.start({ delayMs: 40 });
+      const out = await run(contacts(15), { limiter: { concurrency: 3 } });
+      assert.equal(out.summary.delivered, 15);
+      assert.ok(server.maxInFlight <= 3, `server saw ${server.maxInFlight} in flight`);
+      assert.ok(server.maxInFlight >= 2, 'requests were not sent in parallel at all');
+    });
+
+    it('keeps to the requests-per-interval limit (no 429 from a server enforcing it)', async () => {
+      // the server counts arrivals in 200 ms windows; the client allows 3 starts per 250 ms,
+      // the margin an office gives its CRM's published limit for network jitter
+      server = await CrmServer.start({ rateLimit: { limit: 3, windowMs: 200, headers: false } });
+      const out = await run(contacts(12), { limiter: { concurrency: 12, perInterval: 3, intervalMs: 250 } });
+      assert.equal(out.summary.delivered, 12);
+      assert.equal(out.summary.http429, 0);
+      const at = server.requests.map((r) => r.receivedAt);
+      for (const t of at) assert.ok(at.filter((s) => s >= t && s < t + 200).length <= 3);
+    });
+
+    it('backs off when the server rate limit answers 429 with X-RateLimit headers', async () => {
+      server = await CrmServer.start({ rateLimit: { limit: 4, windowMs: 500 } });
+      const out = await run(contacts(7), { limiter: { concurrency: 7 } });
+      assert.equal(out.summary.delivered, 7);
+      assert.ok(out.summary.http429 >= 1, 'the server never limited: the test proves nothing');
+      assert.deepEqual([...server.deliveriesByKey().values()], Array(7).fill(1));
+    });
+  });
+
+  describe('presets', () => {
+    it('GoHighLevel v2: POST /contacts/upsert, Version header, bearer, locationId, tags; one contact per request', async () => {
+      server = await CrmServer.start({ token: TOKEN });
+      const batch = contacts(2);
+      const out = await run(batch, { endpoint: { preset: 'gohighlevel', url: server.url, locationId: 'loc-123', signingSecret: undefined }, settings: { batchSize: 50 } });
+      assert.equal(out.summary.delivered, 2);
+      assert.equal(server.requests.length, 2);
+      const r = server.requests.find((q) => q.headers['idempotency-key'] === batch[0].key)!;
+      assert.equal(r.path, '/contacts/upsert');
+      assert.equal(r.headers.version, GHL_API_VERSION);
+      assert.equal(r.headers.authorization, `Bearer ${TOKEN}`);
+      assert.deepEqual(r.json, {
+        locationId: 'loc-123',
+        firstName: 'First1',
+        lastName: 'Last1',
+        tags: ['due-soon', 'dentrix-recall', 'office:OFF1'],
+        source: 'dentrix-connector',
+        email: 'patient1@example.com',
+        phone: '+12025550101',
+      });
+    });
+
+    it('HubSpot: batch upsert by e-mail; a contact without e-mail fails without a request', async () => {
+      server = await CrmServer.start({ token: TOKEN });
+      const batch = [...contacts(3), contact(4, { channels: { sms: true, email: false, voice: false } })];
+      const out = await run(batch, { endpoint: { preset: 'hubspot', url: server.url, signingSecret: undefined, fieldPrefix: 'dentrix_' }, settings: { batchSize: 100 } });
+      assert.deepEqual(out.results.map((r) => r.outcome), ['delivered', 'delivered', 'delivered', 'failed']);
+      assert.match(out.results[3].error!, /no e-mail/);
+      assert.equal(server.requests.length, 1);
+      const r = server.requests[0];
+      assert.equal(r.path, '/crm/v3/objects/contacts/batch/upsert');
+      const inputs = (r.json as { inputs: { idProperty: string; id: string; properties: Record<string, string> }[] }).inputs;
+      assert.equal(inputs.length, 3);
+      assert.deepEqual(inputs[0], {
+        idProperty: 'email',
+        id: 'patient1@example.com',
+        properties: {
+          firstname: 'First1',
+          lastname: 'Last1',
+          email: 'patient1@example.com',
+          phone: '+12025550101',
+          dentrix_contact_key: hmac('OFF1', 'P1001'),
+          dentrix_segment: 'due-soon',
+          dentrix_office: 'OFF1',
+          dentrix_recall_type: 'PROPHY',
+          dentrix_due_date: '2026-12-01',
+        },
+      });
+    });
+
+    it('HubSpot with a custom unique property upserts by contactKey', async () => {
+      server = await CrmServer.start();
+      const out = await run(contacts(1), { endpoint: { preset: 'hubspot', url: server.url, idProperty: 'dentrix_contact_key' } });
+      assert.equal(out.summary.delivered, 1);
+      const input = (server.requests[0].json as { inputs: { idProperty: string; id: string }[] }).inputs[0];
+      assert.deepEqual([input.idProperty, input.id], ['dentrix_contact_key', hmac('OFF1', 'P1001')]);
+    });
+  });
+
+  describe('guards and leases (real SQLite ledger)', () => {
+    let dir: string;
+    let ledger: SqliteLedger;
+    beforeEach(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-sink-'));
+      ledger = await openLedger({ file: path.join(dir, 'ledger.db'), secret: TEST_SECRET });
+    });
+    afterEach(async () => {
+      await ledger.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function reserved(batch: RecallContact[], leaseMs = 60_000, runId = 'run-1'): Promise<void> {
+      const out = await ledger.reserve(batch.map((c) => c.key!), leaseMs, { runId });
+      assert.equal(out.reserved.length, batch.length);
+    }
+
+    it('blast guard: refuses the whole batch, sends nothing, releases the reservations', async () => {
+      server = await CrmServer.start();
+      const batch = contacts(6);
+      await reserved(batch);
+      await assert.rejects(run(batch, { settings: { maxPerRun: 5 }, ctx: { ledger, runId: 'run-1' } }), (err: Error) => {
+        assert.ok(err instanceof BlastGuardError);
+        assert.match(err.message, /6 contacts to send, more than "max per run" \(5\); nothing was sent, 6 reservations released/);
+        return true;
+      });
+      assert.equal(server.requests.length, 0);
+      // released: another run can reserve them at once
+      const again = await ledger.reserve(batch.map((c) => c.key!), 60_000, { runId: 'run-2' });
+      assert.equal(again.reserved.length, 6);
+    });
+
+    it('refuses plain http to a non-loopback host, and releases', async () => {
+      server = await CrmServer.start();
+      const batch = contacts(2);
+      await reserved(batch);
+      await assert.rejects(run(batch, { endpoint: { url: 'http://192.0.2.10/hook' }, ctx: { ledger, runId: 'run-1' } }), /plain http:\/\/ to 192\.0\.2\.10/);
+      assert.equal((await ledger.reserve(batch.map((c) => c.key!), 60_000, { runId: 'run-2' })).reserved.length, 2);
+    });
+
+    it('renews the leases of a run that outlives them', async () => {
+      server = await CrmServer.start({ delayMs: 150 });
+      const batch = contacts(5);
+      await reserved(batch, 300);
+      const [first] = await ledger.status!([batch[4].key!]);
+      const out = await run(batch, { limiter: { concurrency: 1 }, ctx: { ledger, leaseMs: 300, runId: 'run-1' } });
+      assert.equal(out.summary.delivered, 5);
+      assert.ok(out.summary.renewals >= 1, 'no renewal happened');
+      const [later] = await ledger.status!([batch[4].key!]);
+      assert.ok(later.leaseUntil! > first.leaseUntil!, 'the last contact kept its first lease');
+    });
+
+    it('a stop aborts in-flight requests, sends nothing more and releases the unsent keys', async () => {
+      server = await CrmServer.start({ delayMs: 400 });
+      const batch = contacts(8);
+      await reserved(batch);
+      const ac = new AbortController();
+      const sink = sinkRun(batch, { limiter: { concurrency: 2 }, ctx: { ledger, runId: 'run-1', signal: ac.signal } });
+      const running = sink.run();
+      await server.waitForRequests(2);
+      ac.abort();
+      const snapshot = sink.snapshot();
+      const committed = ledger.commit(snapshot, { runId: 'run-1' });
+      const out = await running;
+      await committed;
+      const seen = server.requests.length;
+      assert.equal(seen, 2);
+      assert.deepEqual(new Set(out.results.map((r) => r.outcome)), new Set(['retry']));
+      assert.match(out.summary.stopped!, /stopped/);
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(server.requests.length, seen, 'a request reached the server after the stop');
+      assert.equal((await ledger.reserve(batch.map((c) => c.key!), 60_000, { runId: 'run-2' })).reserved.length, 8);
+    });
+  });
+});
