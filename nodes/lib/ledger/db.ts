@@ -1,6 +1,7 @@
 // A small promise layer over one sqlite3 connection: prepared statements cached by
 // SQL text, and a queue so that each transaction runs alone on the connection
 // (sqlite3 would otherwise interleave statements of two concurrent callers).
+import * as fs from 'node:fs';
 import * as sqlite3 from 'sqlite3';
 
 export type Param = string | number | null;
@@ -18,15 +19,35 @@ export class SqliteDb {
     private readonly db: sqlite3.Database,
     /** the file, for error messages */
     readonly file: string,
+    private readonly identity: string,
   ) {}
 
   static open(file: string, mode = sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE): Promise<SqliteDb> {
     return new Promise((resolve, reject) => {
       const db = new sqlite3.Database(file, mode, (err) => {
-        if (err) reject(err);
-        else resolve(new SqliteDb(db, file));
+        if (err) return reject(err);
+        try {
+          resolve(new SqliteDb(db, file, fileIdentity(file)));
+        } catch (e) {
+          db.close(() => reject(e));
+        }
       });
     });
+  }
+
+  /**
+   * In WAL mode SQLite keeps writing through its open handles when the file is moved or
+   * deleted (the writes would vanish with the unlinked file). Every call checks the path
+   * still names the file that was opened, so the fault surfaces as an error instead.
+   */
+  private checkFile(): void {
+    let now: string;
+    try {
+      now = fileIdentity(this.file);
+    } catch (err) {
+      throw new Error(`ledger ${this.file}: the file is gone (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was written. Restore it and restart the flow`);
+    }
+    if (now !== this.identity) throw new Error(`ledger ${this.file}: the file was replaced while open; nothing was written. Restart the flow`);
   }
 
   exec(sql: string): Promise<void> {
@@ -69,7 +90,11 @@ export class SqliteDb {
   /** Runs `work` alone on the connection (after every earlier call has finished). */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error(`ledger ${this.file} is closed`));
-    const next = this.queue.then(work, work);
+    const checked = () => {
+      this.checkFile();
+      return work();
+    };
+    const next = this.queue.then(checked, checked);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -106,4 +131,9 @@ export class SqliteDb {
     this.closed = true;
     return done;
   }
+}
+
+function fileIdentity(file: string): string {
+  const st = fs.statSync(file);
+  return `${st.dev}:${st.ino}`;
 }

@@ -199,7 +199,7 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  commit(results: readonly DeliveryResult[], opts: OwnerOptions = {}): Promise<CommitOutcome> {
+  async commit(results: readonly DeliveryResult[], opts: OwnerOptions = {}): Promise<CommitOutcome> {
     // one outcome per key; if a key shows up twice, delivered beats failed beats the rest
     const byKey = new Map<string, DeliveryResult>();
     let ignored = 0;
@@ -221,7 +221,7 @@ export class SqliteLedger implements Ledger {
       else released.push(r);
     }
     const out: CommitOutcome = { sent: 0, failed: 0, released: 0, ignored };
-    if (byKey.size === 0) return Promise.resolve(out);
+    if (byKey.size === 0) return out;
     return this.named('commit', () =>
       this.db.transaction(async () => {
         const nowIso = iso(this.now());
@@ -319,7 +319,7 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Inserts new (hash, channel) pairs and updates changed reasons; returns rows written. */
-  addSuppressions(entries: readonly SuppressionEntry[], source: string): Promise<number> {
+  async addSuppressions(entries: readonly SuppressionEntry[], source: string): Promise<number> {
     const rows = new Map<string, [string, string, string]>();
     entries.forEach((e, i) => {
       if (!e || !CHANNELS.has(e.channel)) throw new Error(`suppression entry ${i + 1}: channel must be sms, email, voice or all`);
@@ -328,7 +328,7 @@ export class SqliteLedger implements Ledger {
       const hash = suppressionHash(this.hmac, e.value);
       rows.set(`${hash}|${e.channel}`, [hash, e.channel, e.reason]);
     });
-    if (rows.size === 0) return Promise.resolve(0);
+    if (rows.size === 0) return 0;
     return this.named('addSuppressions', () =>
       this.db.transaction(async () => {
         const nowIso = iso(this.now());

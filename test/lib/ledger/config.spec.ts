@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { ledgerSettings, resolveLedgerFile } from '../../../nodes/lib/ledger/config';
+
+describe('ledger settings', () => {
+  it('resolves a relative file against the user dir, else the working dir', () => {
+    assert.equal(resolveLedgerFile('data/ledger.db', '/srv/red', '/cwd'), path.resolve('/srv/red/data/ledger.db'));
+    assert.equal(resolveLedgerFile('data/ledger.db', undefined, '/cwd'), path.resolve('/cwd/data/ledger.db'));
+    assert.equal(resolveLedgerFile('/abs/l.db', '/srv/red'), '/abs/l.db');
+    assert.equal(resolveLedgerFile('', '/srv/red'), path.resolve('/srv/red/recall-ledger.db'));
+  });
+
+  it('reads ${RECALL_LEDGER_DB}; unset reads as the default file', () => {
+    const env = { RECALL_LEDGER_DB: 'x/y.db', RECALL_LEDGER_SECRET: 's' };
+    const cfg = { file: '${RECALL_LEDGER_DB}', secretEnv: '${RECALL_LEDGER_SECRET}' };
+    assert.equal(ledgerSettings(cfg, undefined, '/u', env).file, path.resolve('/u/x/y.db'));
+    assert.equal(ledgerSettings(cfg, undefined, '/u', { RECALL_LEDGER_SECRET: 's' }).file, path.resolve('/u/recall-ledger.db'));
+  });
+
+  it('takes the secret from the credential first, then from the named variable', () => {
+    const cfg = { file: 'l.db', secretEnv: '${RECALL_LEDGER_SECRET}' };
+    const env = { RECALL_LEDGER_SECRET: 'from-env', OTHER: 'from-other' };
+    assert.equal(ledgerSettings(cfg, 'stored', '/u', env).secret, 'stored');
+    assert.equal(ledgerSettings(cfg, '', '/u', env).secret, 'from-env');
+    assert.equal(ledgerSettings(cfg, '${OTHER}', '/u', env).secret, 'from-other');
+    assert.equal(ledgerSettings(cfg, '', '/u', env).problem, undefined);
+  });
+
+  it('names the variable when there is no secret', () => {
+    const s = ledgerSettings({ file: 'l.db', secretEnv: '${RECALL_LEDGER_SECRET}' }, undefined, '/u', {});
+    assert.equal(s.secret, '');
+    assert.match(s.problem ?? '', /no key secret.*RECALL_LEDGER_SECRET/);
+  });
+
+  it('reports a bad busy timeout by name', () => {
+    const s = ledgerSettings({ file: 'l.db', busyTimeout: 'soon' }, 'x', '/u', {});
+    assert.match(s.problem ?? '', /busy timeout/);
+  });
+});

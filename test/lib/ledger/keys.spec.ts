@@ -1,0 +1,46 @@
+import { strict as assert } from 'node:assert';
+import { contactKey, hmacWith, recallKey, suppressionHash, suppressionValue } from '../../../nodes/lib/ledger/keys';
+
+describe('ledger keys', () => {
+  const hmac = hmacWith('test-secret');
+  const base = { office: 'NORTH', patientId: '1042', segment: 'due-now' as const, dueDate: '2026-11-02', lastVisit: '2026-05-02' };
+
+  it('is HMAC-SHA256 hex (RFC 4231 test case 2)', () => {
+    assert.equal(hmacWith('Jefe')('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('joins office | patientId | segment | dueDate', () => {
+    assert.equal(recallKey(hmac, base), hmac('NORTH', '1042', 'due-now', '2026-11-02'));
+    assert.equal(recallKey(hmac, base), hmacWith('test-secret')('NORTH|1042|due-now|2026-11-02'));
+    assert.match(recallKey(hmac, base), /^[0-9a-f]{64}$/);
+  });
+
+  it('uses lastVisit when there is no due date', () => {
+    assert.equal(recallKey(hmac, { ...base, segment: 'lapsed', dueDate: undefined }), hmac('NORTH', '1042', 'lapsed', '2026-05-02'));
+  });
+
+  it('gives a new key for a new segment, due date, office or secret, and the same key otherwise', () => {
+    const k = recallKey(hmac, base);
+    assert.equal(recallKey(hmacWith('test-secret'), { ...base }), k);
+    assert.notEqual(recallKey(hmac, { ...base, segment: 'overdue' }), k);
+    assert.notEqual(recallKey(hmac, { ...base, dueDate: '2027-05-02' }), k);
+    assert.notEqual(recallKey(hmac, { ...base, office: 'SOUTH' }), k);
+    assert.notEqual(recallKey(hmacWith('other'), base), k);
+  });
+
+  it('contactKey is HMAC(office | patientId), the same across segments', () => {
+    assert.equal(contactKey(hmac, base), hmac('NORTH', '1042'));
+    assert.notEqual(contactKey(hmac, base), recallKey(hmac, base));
+  });
+
+  it('hashes suppression values as HMAC(secret, suppress | value), e-mail case and spaces ignored', () => {
+    assert.equal(suppressionValue(' Ann.Smith@Example.COM '), 'ann.smith@example.com');
+    assert.equal(suppressionValue(' +15550100123 '), '+15550100123');
+    assert.equal(suppressionHash(hmac, 'Ann.Smith@Example.com'), hmac('suppress', 'ann.smith@example.com'));
+    assert.notEqual(suppressionHash(hmac, '+15550100123'), hmac('+15550100123'));
+  });
+
+  it('refuses an empty secret', () => {
+    assert.throws(() => hmacWith(''), /secret is empty/);
+  });
+});
