@@ -77,10 +77,11 @@ function firstLine(text = ''): string {
 function verdict(row: Row, value: number): string {
   if (!row.goal) return '';
   const { op, value: goal } = row.goal;
-  const met = op === '>=' ? value >= goal : value < goal;
-  if (met) return `met (${fmt(value / goal)}× of goal)`;
+  const met = op === '>=' ? value >= goal : op === '<' ? value < goal : value <= goal;
+  if (goal === 0) return met ? 'met' : `**missed** by ${fmt(value)}`;
+  if (met) return `met (${fmt(value / goal)}× the goal)`;
   const by = op === '>=' ? (goal - value) / goal : (value - goal) / goal;
-  return `**missed** by ${fmt(by * 100)} %`;
+  return `**missed** by ${fmt(by * 100)} % (${fmt(value / goal)}× the goal)`;
 }
 
 function table(outcomes: CaseOutcome[]): string {

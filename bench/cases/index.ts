@@ -2,6 +2,8 @@
 // inside run(), so listing them here loads nothing.
 import type { BenchCase } from '../support/case';
 import { bench as ledger } from './ledger';
+import { bench as pdf } from './pdf';
 import { bench as start } from './start';
+import { bench as xlsx } from './xlsx';
 
-export const CASES: BenchCase[] = [ledger, start];
+export const CASES: BenchCase[] = [ledger, xlsx, pdf, start];

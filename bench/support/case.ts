@@ -24,7 +24,7 @@ export interface CaseResult {
 export class NotMeasured extends Error {}
 
 export interface Goal {
-  op: '>=' | '<';
+  op: '>=' | '<' | '<=';
   value: number;
   /** as printed in the goal column */
   text: string;
