@@ -45,13 +45,14 @@ export function redact(connectionString: string): string {
   return connectionString.replace(/((?:^|;)\s*(?:pwd|password|secret|token|key)\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;]*)/gi, '$1***');
 }
 
-/** Splits a command-line argument text on spaces; "double quotes" keep spaces together. */
+/**
+ * Splits a command-line argument text on spaces; "double quotes" keep spaces
+ * together. Backslashes are literal (Windows paths).
+ */
 export function splitArgs(text: string): string[] {
   const args: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (let m = re.exec(text ?? ''); m; m = re.exec(text ?? '')) {
-    args.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]);
-  }
+  const re = /"([^"]*)"|(\S+)/g;
+  for (let m = re.exec(text ?? ''); m; m = re.exec(text ?? '')) args.push(m[1] !== undefined ? m[1] : m[2]);
   return args;
 }
 
