@@ -1,0 +1,115 @@
+import { strict as assert } from 'node:assert';
+import { checkRegion, isValidE164, normalizeEmail, normalizePhone, parseName, pickPhone } from '../../../nodes/lib/normalize/contact-values';
+
+const US = checkRegion('US');
+
+describe('normalize/contact-values', () => {
+  describe('phones to E.164 (libphonenumber-js, max metadata)', () => {
+    const valid: [string, unknown, string][] = [
+      ['Dentrix report format', '(801)555-0101', '+18015550101'],
+      ['dashes', '801-555-0199', '+18015550199'],
+      ['plain digits', '3855550142', '+13855550142'],
+      ['number cell', 8015550177, '+18015550177'],
+      ['with country code', '+1 801 555 0101', '+18015550101'],
+      ['leading 1', '1-801-555-0101', '+18015550101'],
+      ['extension dropped', '(801) 555-0101 ext 4', '+18015550101'],
+      ['international', '+44 7911 123456', '+447911123456'],
+    ];
+    for (const [name, input, e164] of valid) {
+      it(`${name}: ${JSON.stringify(input)} -> ${e164}, valid`, () => {
+        assert.deepEqual(normalizePhone(input, US), { phone: e164, valid: true });
+        assert.equal(isValidE164(e164), true);
+      });
+    }
+    const invalid: [string, unknown][] = [
+      ['exchange starting with 1', '(801)155-0101'],
+      ['area code starting with 1', '(101)555-0101'],
+      ['too short', '(801)555-010'],
+      ['seven digits without area code', '555-0101'],
+      ['digits that are no number', '12'],
+    ];
+    for (const [name, input] of invalid) {
+      it(`${name}: ${JSON.stringify(input)} is kept but invalid`, () => {
+        const p = normalizePhone(input, US);
+        assert.ok(p);
+        assert.equal(p.valid, false);
+        assert.equal(isValidE164(p.phone), false);
+      });
+    }
+    for (const empty of ['', '   ', null, undefined, 'n/a', 'none', '0', '000-000-0000', true]) {
+      it(`${JSON.stringify(empty)} is no phone`, () => assert.equal(normalizePhone(empty, US), undefined));
+    }
+    it('the region is configurable', () => {
+      assert.deepEqual(normalizePhone('07911 123456', checkRegion('gb')), { phone: '+447911123456', valid: true });
+      assert.throws(() => checkRegion('XX'), /phone region.*XX/);
+    });
+    it('isValidE164 wants the canonical E.164 text', () => {
+      assert.equal(isValidE164('+18015550101'), true);
+      assert.equal(isValidE164('8015550101'), false);
+      assert.equal(isValidE164('+1 801 555 0101'), false);
+    });
+  });
+
+  describe('pickPhone: first valid of mobile, home, work', () => {
+    const M = '(801)555-0199';
+    const H = '(801)555-0101';
+    const W = '(801)555-0150';
+    const BAD = '(801)155-0101';
+    const cases: [string, Record<string, unknown>, string | undefined, string | undefined, boolean | undefined][] = [
+      ['all three', { mobile: M, home: H, work: W }, '+18015550199', 'mobile', true],
+      ['home and work', { home: H, work: W }, '+18015550101', 'home', true],
+      ['work only', { work: W }, '+18015550150', 'work', true],
+      ['invalid mobile falls back to a valid home', { mobile: BAD, home: H }, '+18015550101', 'home', true],
+      ['only invalid numbers: the first is kept for bad-number', { mobile: BAD, home: '12' }, '+18011550101', 'mobile', false],
+      ['none', { mobile: '', home: null }, undefined, undefined, undefined],
+    ];
+    for (const [name, c, phone, type, valid] of cases) {
+      it(name, () => {
+        const p = pickPhone(c, US);
+        assert.equal(p?.phone, phone);
+        assert.equal(p?.phoneType, type);
+        assert.equal(p?.valid, valid);
+      });
+    }
+  });
+
+  describe('e-mails', () => {
+    const cases: [unknown, string | undefined, boolean | undefined][] = [
+      ['maria@example.com', 'maria@example.com', true],
+      ['  Maria.Garcia@Example.COM ', 'maria.garcia@example.com', true],
+      ['mailto:pat@example.com', 'pat@example.com', true],
+      ['a@example.com; b@example.com', 'a@example.com', true],
+      ['first+tag@mail.example.co.uk', 'first+tag@mail.example.co.uk', true],
+      ['not-an-address', 'not-an-address', false],
+      ['pat@example', 'pat@example', false],
+      ['pat@@example.com', 'pat@@example.com', false],
+      ['pat@-example.com', 'pat@-example.com', false],
+      ['.pat@example.com', '.pat@example.com', false],
+      ['', undefined, undefined],
+      [null, undefined, undefined],
+    ];
+    for (const [input, email, valid] of cases) {
+      it(`${JSON.stringify(input)} -> ${email ?? 'none'}${valid === false ? ' (invalid)' : ''}`, () => {
+        const e = normalizeEmail(input);
+        assert.equal(e?.email, email);
+        assert.equal(e?.valid, valid);
+      });
+    }
+  });
+
+  describe('names', () => {
+    const cases: [unknown, string, string][] = [
+      ['Garcia, Maria', 'Maria', 'Garcia'],
+      ["  O'Brien ,  Pat ", 'Pat', "O'Brien"],
+      ['Smith Jr., John A', 'John A', 'Smith Jr.'],
+      ['Maria  Garcia', 'Maria', 'Garcia'],
+      ['Mary Ann Smith', 'Mary Ann', 'Smith'],
+      ['Garcia,', '', 'Garcia'],
+      ['Garcia', '', 'Garcia'],
+      ['', '', ''],
+    ];
+    for (const [input, first, last] of cases) {
+      it(`${JSON.stringify(input)} -> first "${first}", last "${last}"`, () => assert.deepEqual(parseName(input), { firstName: first, lastName: last }));
+    }
+  });
+});
