@@ -1,17 +1,150 @@
-// crm-webhook-out: Posts contacts to the practice CRM, with retries, rate limits and a blast guard.
-// Skeleton adapter: passes the batch through per the message contract (SPEC §3).
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+// crm-webhook-out: posts the reserved contacts to the CRM (nodes/lib/crm/sink.ts does
+// the work). This adapter finds the endpoint and the ledger, shows progress, and on
+// a redeploy or stop aborts the run and hands its outcome to the ledger at once.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { resolveSink, type CrmEndpointProvider, type SinkInput } from '../lib/crm/config';
+import type { DeliveryStats } from '../lib/crm/deliver';
+import { SinkRun, type SinkOutput } from '../lib/crm/sink';
+import type { Ledger, LedgerProvider } from '../lib/ledger/api';
+import { hmacWith } from '../lib/ledger/keys';
+import { addCounts, newRunMeta } from '../lib/run';
+import { envSetting } from '../lib/settings';
+import type { RecallMeta } from '../lib/types';
+
+interface SinkDef extends NodeDef, SinkInput {
+  endpoint?: string;
+  ledger?: string;
+}
+
+type Msg = NodeMessage & { payload?: unknown; recall?: RecallMeta };
+
+interface Active {
+  run: SinkRun;
+  abort: AbortController;
+  ledger?: Ledger;
+  runId: string;
+  finished: Promise<unknown>;
+}
+
+/** Status updates at most this often: a 500-contact run must not flood the editor. */
+const STATUS_EVERY_MS = 250;
 
 export = function (RED: NodeAPI): void {
-  function Ctor(this: Node, config: NodeDef): void {
+  function CrmWebhookOut(this: Node, config: SinkDef): void {
     RED.nodes.createNode(this, config);
-    this.status({ fill: 'grey', shape: 'ring', text: 'ready' });
-    this.on('input', (msg: any, send, done) => {
-      const rows = Array.isArray(msg.payload) ? msg.payload : [];
-      this.status({ fill: 'green', shape: 'dot', text: `${rows.length} passed` });
-      send([msg]);
-      done();
+    const node = this;
+    const endpoint = config.endpoint ? (RED.nodes.getNode(config.endpoint) as unknown as CrmEndpointProvider | null) : null;
+    const ownLedger = config.ledger ? (RED.nodes.getNode(config.ledger) as unknown as LedgerProvider | null) : null;
+    let problem: string | undefined;
+    let settings: ReturnType<typeof resolveSink> | undefined;
+    try {
+      settings = resolveSink(config);
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    if (!endpoint) problem = 'no CRM endpoint configured';
+    else if (endpoint.resolved.problem) problem = endpoint.resolved.problem;
+    if (problem) node.status({ fill: 'red', shape: 'ring', text: problem.slice(0, 80) });
+    else node.status({ fill: 'grey', shape: settings!.dryRun ? 'ring' : 'dot', text: settings!.dryRun ? 'ready (dry-run)' : 'ready' });
+
+    const active = new Set<Active>();
+    let closing = false;
+
+    /** The ledger that reserved these keys (msg.recall.ledger), else the node's own. */
+    async function findLedger(recall: RecallMeta, dryRun: boolean): Promise<Ledger | undefined> {
+      const ref = recall.ledger as { node?: string } | undefined;
+      const provider = ref?.node ? (RED.nodes.getNode(ref.node) as unknown as LedgerProvider | null) : ownLedger;
+      if (ref?.node && !provider) throw new Error(`msg.recall.ledger names ledger node ${ref.node}, which is not deployed`);
+      if (!provider) return undefined;
+      try {
+        return await provider.ledger();
+      } catch (err) {
+        // a dry-run can still show its payloads with the secret from the environment
+        if (dryRun && envSetting('${RECALL_LEDGER_SECRET}')) return undefined;
+        throw err;
+      }
+    }
+
+    node.on('input', async (msg: Msg, send, done) => {
+      let entry: Active | undefined;
+      try {
+        if (problem) throw new Error(problem);
+        if (closing) throw new Error('the flow is stopping: run not started');
+        const recall: RecallMeta = msg.recall ?? newRunMeta('export', '');
+        msg.recall = recall;
+        const dryRun = settings!.dryRun || recall.dryRun === true;
+        const ledger = await findLedger(recall, dryRun);
+        const secret = envSetting('${RECALL_LEDGER_SECRET}');
+        if (!ledger && !secret) throw new Error('no ledger for contactKey: set the sink\'s ledger, put idempotency-gate (reserve) before it, or set RECALL_LEDGER_SECRET');
+        const hmac = ledger ? ledger.hmac : hmacWith(secret);
+        const leaseMs = Number((recall.ledger as { leaseMs?: number } | undefined)?.leaseMs) || undefined;
+        const abort = new AbortController();
+        const total = Array.isArray(msg.payload) ? msg.payload.length : 0;
+        node.status({ fill: 'blue', shape: 'dot', text: dryRun ? `dry-run: ${total} contacts…` : `sending 0/${total}…` });
+        let lastStatus = 0;
+        const progress = (s: DeliveryStats) => {
+          const now = Date.now();
+          if (now - lastStatus < STATUS_EVERY_MS && s.delivered + s.failed + s.retry < s.contacts) return;
+          lastStatus = now;
+          const extra = [s.retrying ? `${s.retrying} retrying` : '', s.failed ? `${s.failed} failed` : ''].filter(Boolean).join(', ');
+          node.status({ fill: 'blue', shape: 'dot', text: `sent ${s.delivered}/${s.contacts}${extra ? ', ' + extra : ''}` });
+        };
+        const run = new SinkRun(msg.payload, { ...settings!, dryRun }, {
+          endpoint: endpoint!.resolved.endpoint,
+          hmac,
+          ledger: dryRun ? undefined : ledger,
+          leaseMs,
+          runId: recall.runId,
+          limiter: endpoint!.limiter,
+          client: endpoint!.client,
+          signal: abort.signal,
+          onProgress: progress,
+          onWarning: (m) => node.warn(m),
+        });
+        const finished = run.run();
+        entry = { run, abort, ledger: dryRun ? undefined : ledger, runId: recall.runId, finished: finished.catch(() => undefined) };
+        active.add(entry);
+        const out: SinkOutput = await finished;
+        active.delete(entry);
+        if (abort.signal.aborted) {
+          // stopped by close: the close handler has given the outcome to the ledger
+          done();
+          return;
+        }
+        const s = out.summary;
+        recall.dryRun = dryRun;
+        addCounts(recall.counts, dryRun ? { 'dry-run': s['dry-run'] } : { delivered: s.delivered, failed: s.failed, retry: s.retry });
+        recall['crm-webhook-out'] = s;
+        msg.payload = out.results;
+        const text = dryRun
+          ? `dry-run: ${s['dry-run']} would be sent${s.failed ? `, ${s.failed} unsendable` : ''}`
+          : `sent ${s.delivered}/${s.contacts}${s.retry ? `, ${s.retry} retry next run` : ''}${s.failed ? `, ${s.failed} failed` : ''}`;
+        node.status({ fill: s.stopped ? 'red' : s.failed || s.retry ? 'yellow' : 'green', shape: dryRun ? 'ring' : 'dot', text: s.stopped ? `stopped: ${s.stopped}`.slice(0, 80) : text });
+        send(msg);
+        if (s.stopped) done(new Error(`CRM run stopped: ${s.stopped}; ${s.retry} contacts released for the next run`));
+        else done();
+      } catch (err) {
+        if (entry) active.delete(entry);
+        node.status({ fill: 'red', shape: 'dot', text: (err as Error).message.slice(0, 80) });
+        done(err as Error);
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      const waits: Promise<unknown>[] = [];
+      for (const a of active) {
+        a.abort.abort();
+        // issued synchronously, so it is queued before the ledger node closes its file
+        const results = a.run.snapshot();
+        if (a.ledger && results.length) {
+          waits.push(a.ledger.commit(results, { runId: a.runId }).catch((err: Error) => node.warn(`could not release unsent contacts: ${err.message}`)));
+        }
+        waits.push(a.finished);
+      }
+      active.clear();
+      Promise.all(waits).finally(() => done());
     });
   }
-  RED.nodes.registerType('crm-webhook-out', Ctor);
+  RED.nodes.registerType('crm-webhook-out', CrmWebhookOut);
 };

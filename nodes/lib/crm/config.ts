@@ -1,0 +1,121 @@
+// Settings of crm-endpoint and crm-webhook-out, resolved without Node-RED (unit-tested).
+// Secrets come from the credential store, else from an environment variable named
+// as `${VAR}`: the flow file never holds them.
+import { boolSetting, envSetting, intSetting } from '../settings';
+import { parseAllowList } from './payload';
+import { PRESETS, presetUrl, type EndpointConfig, type PresetName } from './presets';
+import type { RetryPolicy } from './retry';
+import { signingKey } from './signing';
+import type { SinkSettings } from './sink';
+import { checkCrmUrl } from './url';
+
+export interface EndpointInput {
+  preset?: unknown;
+  url?: unknown;
+  locationId?: unknown;
+  idProperty?: unknown;
+  fieldPrefix?: unknown;
+  allowPlainHttp?: unknown;
+  tokenEnv?: unknown;
+  secretEnv?: unknown;
+  concurrency?: unknown;
+  rateLimit?: unknown;
+  rateInterval?: unknown;
+}
+
+export interface EndpointLimits {
+  concurrency: number;
+  /** requests per interval; 0 = none */
+  perInterval: number;
+  intervalMs: number;
+}
+
+export interface ResolvedEndpoint {
+  endpoint: EndpointConfig;
+  limits: EndpointLimits;
+  /** a misconfiguration that refuses every run (red status); undefined when fine */
+  problem?: string;
+}
+
+const ENV_REF = /^\$\{\w+\}$/;
+
+/** A secret: the credential, else the `${VAR}` named by the setting. */
+function secretFrom(credential: unknown, envRef: unknown, setting: string, env: NodeJS.ProcessEnv): string {
+  const fromCred = envSetting(credential, env);
+  if (fromCred) return fromCred;
+  const ref = String(envRef ?? '').trim();
+  if (ref && !ENV_REF.test(ref)) throw new Error(`${setting} must name an environment variable as \${NAME}, not hold the secret`);
+  return envSetting(ref, env);
+}
+
+export function resolveEndpoint(config: EndpointInput, credentials: { token?: unknown; signingSecret?: unknown } = {}, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint {
+  const preset = (envSetting(config.preset, env) || 'generic') as PresetName;
+  const endpoint: EndpointConfig = {
+    preset,
+    url: envSetting(config.url, env),
+    locationId: envSetting(config.locationId, env) || undefined,
+    idProperty: envSetting(config.idProperty, env) || undefined,
+    fieldPrefix: envSetting(config.fieldPrefix, env) || undefined,
+    allowPlainHttp: false,
+  };
+  const limits: EndpointLimits = { concurrency: 4, perInterval: 0, intervalMs: 1000 };
+  let problem: string | undefined;
+  try {
+    if (!PRESETS.includes(preset)) throw new Error(`preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
+    endpoint.allowPlainHttp = boolSetting(config.allowPlainHttp, false, env);
+    endpoint.token = secretFrom(credentials.token, config.tokenEnv, 'token from environment', env) || undefined;
+    endpoint.signingSecret = secretFrom(credentials.signingSecret, config.secretEnv, 'signing secret from environment', env) || undefined;
+    if (endpoint.signingSecret) signingKey(endpoint.signingSecret);
+    limits.concurrency = intSetting('concurrency', config.concurrency, 4, 1, 64, env);
+    limits.perInterval = intSetting('requests per interval', config.rateLimit, 0, 0, 100_000, env);
+    limits.intervalMs = intSetting('interval (seconds)', config.rateInterval, 1, 1, 3600, env) * 1000;
+    // an unset URL is fine for dry-run; a set one must be safe before anything runs
+    const url = presetUrl(endpoint);
+    if (url) checkCrmUrl(url, endpoint.allowPlainHttp, 'CRM endpoint URL');
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  return { endpoint, limits, problem };
+}
+
+export interface SinkInput {
+  dryRun?: unknown;
+  maxPerRun?: unknown;
+  batchSize?: unknown;
+  maxAttempts?: unknown;
+  timeout?: unknown;
+  maxRetryAfter?: unknown;
+  allowList?: unknown;
+}
+
+/** The sink's settings; throws naming the setting. Dry-run defaults to on. */
+export function resolveSink(config: SinkInput, env: NodeJS.ProcessEnv = process.env): SinkSettings {
+  let dryRun: boolean;
+  try {
+    dryRun = boolSetting(config.dryRun, true, env);
+  } catch (err) {
+    throw new Error(`setting "dry-run": ${(err as Error).message}`);
+  }
+  const policy: RetryPolicy = {
+    maxAttempts: intSetting('max attempts', config.maxAttempts, 5, 1, 50, env),
+    baseDelayMs: 500,
+    maxDelayMs: 30_000,
+    maxRetryAfterMs: intSetting('longest Retry-After (seconds)', config.maxRetryAfter, 300, 0, 3600, env) * 1000,
+  };
+  return {
+    dryRun,
+    maxPerRun: intSetting('max per run', config.maxPerRun, 500, 1, 1_000_000, env),
+    batchSize: intSetting('batch size', config.batchSize, 1, 1, 1000, env),
+    allow: parseAllowList(envSetting(config.allowList, env)),
+    policy,
+    timeoutMs: intSetting('timeout (seconds)', config.timeout, 10, 1, 300, env) * 1000,
+  };
+}
+
+/** What a crm-endpoint config node offers its sinks (`RED.nodes.getNode(id)`). */
+export interface CrmEndpointProvider {
+  readonly resolved: ResolvedEndpoint;
+  /** shared by every sink of this endpoint: the CRM's limits are per account */
+  readonly limiter: import('./limiter').Limiter;
+  readonly client: import('./http').HttpClient;
+}
