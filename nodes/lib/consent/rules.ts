@@ -63,8 +63,9 @@ function decideChannels(input: RecallContact, index: SuppressionIndex, o: Requir
     for (const ch of PHONE_CHANNELS) if (h.channel === 'all' || h.channel === ch) drop(ch, OPT_OUT_CODE[ch]);
   }
   for (const h of emailHits) if (h.reason === 'opted-out' && (h.channel === 'all' || h.channel === 'email')) drop('email', 'email-opt-out');
-  for (const h of phoneHits) if (h.reason === 'bad-number') for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
-  for (const h of emailHits) if (h.reason === 'bounced-email') drop('email', 'bounced-email');
+  // a data fault on a value (the CRM saw a bad number / a bounce) ends every channel of that value
+  for (const h of phoneHits) if (h.reason !== 'opted-out') for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
+  for (const h of emailHits) if (h.reason !== 'opted-out') drop('email', 'bounced-email');
 
   // 4. practice-system privacy flags
   const flags = c.privacyFlags ?? 0;
