@@ -13,6 +13,8 @@ export interface StartedRuntime {
   child: ChildProcess;
   /** everything the process printed so far */
   output(): string;
+  /** resolves with the first match of `re` in the output printed after `from` (a length of output()) */
+  waitForOutput(re: RegExp, from?: number, timeoutMs?: number): Promise<RegExpExecArray>;
   /** GET/POST on the admin API; JSON in and out */
   api<T = unknown>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
   stop(): Promise<void>;
@@ -93,6 +95,15 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
     child,
     output: () => out,
     api,
+    async waitForOutput(re: RegExp, from = 0, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const m = re.exec(out.slice(from));
+        if (m) return m;
+        if (child.exitCode !== null || Date.now() > until) throw new Error(`no ${re} in the Node-RED output:\n${out.slice(from)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
