@@ -105,6 +105,8 @@ describe('editor in a real browser (Chromium)', function () {
     await page.evaluate(() => {
       RED.workspaces.show('recall-tab');
       RED.view.select({});
+      RED.actions.invoke('core:toggle-sidebar', false);
+      document.getElementById('red-ui-workspace-chart')!.scrollTo(0, 0);
     });
     await page.waitForTimeout(300); // let notifications fade from the picture (not an assertion)
     const file = path.join(ARTIFACTS, 'default-flow.png');
