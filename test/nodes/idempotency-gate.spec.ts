@@ -1,0 +1,166 @@
+// idempotency-gate in a real Node-RED runtime (test helper) with the real recall-ledger
+// config node, its credentials, and a real SQLite file.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
+import { helper } from '../support/helper';
+import { nodeModule } from '../support/paths';
+import { contact } from '../lib/ledger/contacts';
+import { query } from '../lib/ledger/inspect';
+import { removeTempDirs, sleep, tempDir } from '../lib/ledger/tmp';
+
+const ledgerNode = nodeModule('recall-ledger');
+const gateNode = nodeModule('idempotency-gate');
+const CREDS = { L: { secret: 'gate-node-secret' } };
+
+function flow(file: string, reserve: Record<string, unknown> = {}, commit: Record<string, unknown> = {}): any[] {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'L', type: 'recall-ledger', z: 'f1', file, secretEnv: '' },
+    { id: 'gate-reserve', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'reserve', modeType: 'mode', leaseMinutes: '15', dryRun: '${TEST_DRY_RUN}', wires: [['sent'], ['held']], ...reserve },
+    { id: 'gate-commit', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'commit', modeType: 'mode', dryRun: 'false', wires: [['summary'], []], ...commit },
+    { id: 'sent', type: 'helper', z: 'f1' },
+    { id: 'held', type: 'helper', z: 'f1' },
+    { id: 'summary', type: 'helper', z: 'f1' },
+    { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ];
+}
+
+const runMsg = (contacts: RecallContact[], extra: Record<string, unknown> = {}) => ({
+  payload: contacts,
+  recall: { runId: `run-${Math.random()}`, office: 'NORTH', source: 'export', counts: { 'not-due': 2 }, ...extra },
+});
+const next = (id: string): Promise<any> => new Promise((resolve) => helper.getNode(id).once('input', resolve));
+const delivered = (c: RecallContact): DeliveryResult => ({ key: c.key!, patientId: c.patientId, outcome: 'delivered', status: 200, attempts: 1 });
+
+describe('idempotency-gate node', function () {
+  let file: string;
+  beforeEach((done) => {
+    file = path.join(tempDir(), 'ledger', 'recall.db');
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    delete process.env.TEST_DRY_RUN;
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(() => r()));
+    removeTempDirs();
+  });
+
+  async function reserve(contacts: RecallContact[], extra: Record<string, unknown> = {}): Promise<any> {
+    const out = next('sent');
+    helper.getNode('gate-reserve').receive(runMsg(contacts, extra));
+    return out;
+  }
+
+  it('reserve -> sink results -> commit; the same input again sends nothing and lists them on output 2', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file), CREDS);
+    const batch = [contact(0), contact(1), contact(2)];
+    const first = await reserve(batch);
+    assert.equal(first.payload.length, 3);
+    assert.ok(first.payload.every((c: RecallContact) => /^[0-9a-f]{64}$/.test(c.key!)));
+    assert.equal(first.recall.ledger.node, 'L');
+    assert.equal(first.recall.ledger.leaseMs, 15 * 60_000);
+    assert.ok(Date.parse(first.recall.ledger.leaseUntil) > Date.now());
+    assert.equal(first.recall.counts.reserved, 3);
+    assert.equal(first.recall.counts['not-due'], 2);
+
+    const results: DeliveryResult[] = [delivered(first.payload[0]), delivered(first.payload[1]), { key: first.payload[2].key, patientId: 'P1002', outcome: 'failed', status: 422, attempts: 1, error: 'HTTP 422 rejected' }];
+    const summaryOut = next('summary');
+    helper.getNode('gate-commit').receive({ payload: results, recall: first.recall });
+    const summary = await summaryOut;
+    assert.deepEqual(summary.payload, results);
+    const s = summary.recall['idempotency-gate'];
+    assert.deepEqual([s.mode, s.sent, s.failed, s.released], ['commit', 2, 1, 0]);
+    assert.equal(summary.recall.counts['marked-sent'], 2);
+
+    const heldOut = next('held');
+    const second = await reserve(batch);
+    const held = await heldOut;
+    assert.deepEqual(second.payload, []);
+    assert.deepEqual(held.payload.map((c: RecallContact) => [c.patientId, c.ledgerState]), [['P1000', 'sent'], ['P1001', 'sent'], ['P1002', 'failed']]);
+    assert.deepEqual((await query<{ state: string; n: number }>(file, 'SELECT state, count(*) AS n FROM keys GROUP BY state ORDER BY state')), [{ state: 'failed', n: 1 }, { state: 'sent', n: 2 }]);
+  });
+
+  it('a crash before commit: with a short lease the next run reserves the same keys again', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file, { leaseMinutes: '1' }), CREDS);
+    const first = await reserve([contact(0)]);
+    // run died before commit; make the lease run out (as 1 minute would)
+    await query(file, 'UPDATE keys SET lease_until = ?', [new Date(Date.now() - 1000).toISOString()]);
+    const again = await reserve([contact(0)]);
+    assert.equal(again.payload[0].key, first.payload[0].key);
+    assert.equal((await query<{ attempts: number }>(file, 'SELECT attempts FROM keys'))[0].attempts, 2);
+  });
+
+  it('dry-run from its setting (${RECALL_DRY_RUN}-style): keys set, nothing reserved, msg.recall.dryRun set', async () => {
+    process.env.TEST_DRY_RUN = 'true';
+    await helper.load([ledgerNode, gateNode], flow(file), CREDS);
+    const out = await reserve([contact(0), contact(1)]);
+    assert.equal(out.payload.length, 2);
+    assert.ok(out.payload.every((c: RecallContact) => c.key));
+    assert.equal(out.recall.dryRun, true);
+    assert.equal(out.recall.ledger.leaseUntil, null);
+    assert.equal(out.recall.counts['would-reserve'], 2);
+    assert.equal((await query(file, 'SELECT * FROM keys')).length, 0);
+  });
+
+  it('dry-run from msg.recall.dryRun: commit leaves the ledger alone too', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file), CREDS);
+    const out = await reserve([contact(0)], { dryRun: true });
+    const summaryOut = next('summary');
+    helper.getNode('gate-commit').receive({ payload: [delivered(out.payload[0])], recall: out.recall });
+    const s = (await summaryOut).recall['idempotency-gate'];
+    assert.deepEqual([s.dryRun, s.sent, s.ignored], [true, 0, 1]);
+    assert.equal((await query(file, 'SELECT * FROM keys')).length, 0);
+  });
+
+  it('dry-run still holds back contacts already sent (read-only check)', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file), CREDS);
+    const live = await reserve([contact(0)]);
+    const done = next('summary');
+    helper.getNode('gate-commit').receive({ payload: [delivered(live.payload[0])], recall: live.recall });
+    await done;
+    const heldOut = next('held');
+    const dry = await reserve([contact(0), contact(1)], { dryRun: true });
+    assert.deepEqual(dry.payload.map((c: RecallContact) => c.patientId), ['P1001']);
+    assert.equal((await heldOut).payload[0].ledgerState, 'sent');
+  });
+
+  it('takes the mode from a message property', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file, { mode: 'gateMode', modeType: 'msg' }), CREDS);
+    const out = next('sent');
+    helper.getNode('gate-reserve').receive({ ...runMsg([contact(0)]), gateMode: 'reserve' });
+    const msg = await out;
+    assert.equal(msg.recall['idempotency-gate'].mode, 'reserve');
+    assert.equal((await query(file, "SELECT * FROM keys WHERE state = 'reserved'")).length, 1);
+  });
+
+  it('an unknown mode or a malformed result reaches Catch with a message naming it', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file, { mode: 'gateMode', modeType: 'msg' }), CREDS);
+    let caught = next('caught');
+    helper.getNode('gate-reserve').receive({ ...runMsg([contact(0)]), gateMode: 'publish' });
+    assert.match((await caught).error.message, /mode must be reserve or commit, got "publish"/);
+
+    caught = next('caught');
+    helper.getNode('gate-commit').receive({ payload: [{ key: 'k', outcome: 'delivered' }, { outcome: 'delivered' }], recall: runMsg([]).recall });
+    const err = await caught;
+    assert.match(err.error.message, /delivery result 2 has no key/);
+    assert.equal(err.error.source.id, 'gate-commit');
+    assert.equal((await query(file, 'SELECT * FROM keys')).length, 0);
+  });
+
+  it('the ledger folder moved away mid-run: commit reaches Catch naming the file, nothing marked sent', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file), CREDS);
+    const out = await reserve([contact(0), contact(1)]);
+    const moved = path.join(path.dirname(path.dirname(file)), 'moved');
+    fs.renameSync(path.dirname(file), moved);
+    const caught = next('caught');
+    helper.getNode('gate-commit').receive({ payload: out.payload.map(delivered), recall: out.recall });
+    const err = await caught;
+    assert.ok(err.error.message.includes(file), err.error.message);
+    await sleep(0);
+    const states = await query<{ state: string }>(path.join(moved, 'recall.db'), 'SELECT state FROM keys');
+    assert.deepEqual(states.map((s) => s.state), ['reserved', 'reserved']);
+  });
+});
