@@ -1,34 +1,30 @@
-// PDF reports (the Batch Processor's printed Continuing Care list) through pdf.js:
-// text items with their positions, page by page, rebuilt into rows by
-// pdf-layout.ts. Only the current page's text is held (getTextContent, then
-// page.cleanup()), so a 200-page report stays within a few pages' worth.
+// PDF reports (the Batch Processor's printed Continuing Care list): pdf.js, in a
+// worker thread (pdf-worker.ts says why), hands over the positioned text of one
+// page at a time; pdf-layout.ts rebuilds the rows. Pages are pulled one ahead,
+// so a 200-page report never has more than two pages of text in memory.
 //
-// pdf.js runs in-process (its "fake worker" in Node), with eval off, no
-// network (the file's bytes are passed in), no system fonts, and the standard
-// font data from the installed pdfjs-dist (for the non-embedded Helvetica of
-// printed reports).
+// pdf.js runs with eval off, no network (the file's bytes are passed in), no
+// system fonts, and the standard font data of the installed pdfjs-dist (for the
+// non-embedded Helvetica of printed reports: correct glyph widths, no warning).
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ExportFileError } from './cells';
-import { type LayoutOptions, type TextItem, TableAssembler } from './pdf-layout';
-
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs', { with: { 'resolution-mode': 'import' } });
-type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
+import { type LayoutOptions, TableAssembler } from './pdf-layout';
+import type { FromWorker, ToWorker, WorkerInput } from './pdf-worker';
 
 export interface PdfReadOptions extends LayoutOptions {
-  /** Called after each page, for progress status. */
+  /** Called after each page's rows, for progress status. */
   onPage?: (page: number, pages: number) => void;
+  /** A page that takes longer than this fails the file (a damaged or crafted PDF). Default 120 s. */
+  pageTimeoutMs?: number;
+  /** Heap limit of the reader thread. Default 512 MB. */
+  maxHeapMb?: number;
 }
 
-export const SCANNED_REASON =
-  'no text layer: scanned/image-only PDF; print the report to PDF from Dentrix instead';
+export const SCANNED_REASON = 'no text layer: scanned/image-only PDF; print the report to PDF from Dentrix instead';
 
-let pdfjs: Promise<PdfJs> | undefined;
-/** pdf.js is ESM only; a real dynamic import (tsconfig module node16 keeps it). */
-function loadPdfJs(): Promise<PdfJs> {
-  pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
-  return pdfjs;
-}
+const WORKER = path.join(__dirname, 'pdf-worker.js');
 
 function standardFontDir(): string {
   return path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + path.sep;
@@ -45,85 +41,95 @@ export function checkPdfEnvelope(data: Uint8Array): void {
   }
 }
 
-function openError(err: unknown): ExportFileError {
-  const e = err as { name?: string; message?: string };
-  if (e?.name === 'PasswordException') {
+function failure(msg: Extract<FromWorker, { type: 'fail' }>): ExportFileError {
+  if (msg.n !== undefined) return new ExportFileError(`corrupt PDF: page ${msg.n} cannot be read: ${msg.message}`);
+  if (msg.name === 'PasswordException') {
     return new ExportFileError('encrypted PDF: it needs a password to open; print the report to PDF without a password');
   }
-  const why = e?.name === 'InvalidPDFException' ? 'invalid PDF structure' : (e?.message ?? String(err));
-  return new ExportFileError(`corrupt PDF: ${why}`);
+  return new ExportFileError(`corrupt PDF: ${msg.name === 'InvalidPDFException' ? 'invalid PDF structure' : msg.message}`);
 }
 
-/** Painting operators: a page that paints but has no text is an image (or outlined text). */
-async function paintsSomething(lib: PdfJs, page: Awaited<ReturnType<PdfDocument['getPage']>>): Promise<boolean> {
-  const ops = await page.getOperatorList();
-  const paint = new Set([
-    lib.OPS.paintImageXObject,
-    lib.OPS.paintInlineImageXObject,
-    lib.OPS.paintImageMaskXObject,
-    lib.OPS.paintInlineImageXObjectGroup,
-    lib.OPS.paintImageXObjectRepeat,
-    lib.OPS.paintImageMaskXObjectRepeat,
-    lib.OPS.paintSolidColorImageMask,
-    lib.OPS.paintImageMaskXObjectGroup,
-    lib.OPS.constructPath,
-    lib.OPS.shadingFill,
-  ]);
-  return ops.fnArray.some((fn) => paint.has(fn));
+/** The worker's messages as a pull queue; a crash, an early exit or a timeout rejects. */
+class Inbox {
+  private queue: FromWorker[] = [];
+  private waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  private broken: Error | undefined;
+
+  constructor(worker: Worker, maxHeapMb: number) {
+    worker.on('message', (m: FromWorker) => {
+      if (this.waiting) this.settle().resolve(m);
+      else this.queue.push(m);
+    });
+    worker.on('error', (err: Error & { code?: string }) =>
+      this.break(
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the PDF needs more than ${maxHeapMb} MB to read`
+          : `the PDF reader failed: ${err.message}`,
+      ),
+    );
+    worker.on('exit', (code) => this.break(`the PDF reader stopped (exit code ${code})`));
+  }
+
+  private settle(): NonNullable<Inbox['waiting']> {
+    const w = this.waiting!;
+    this.waiting = undefined;
+    return w;
+  }
+
+  private break(why: string): void {
+    this.broken ??= new ExportFileError(`corrupt PDF: ${why}`);
+    if (this.waiting) this.settle().reject(this.broken);
+  }
+
+  next(timeoutMs: number, what: string): Promise<FromWorker> {
+    const ready = this.queue.shift();
+    if (ready) return Promise.resolve(ready);
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(new ExportFileError(`corrupt PDF: ${what} took longer than ${Math.round(timeoutMs / 1000)} s; the file may be damaged`));
+      }, timeoutMs);
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.waiting = { resolve: done(resolve), reject: done(reject) };
+    });
+  }
 }
 
 /** Rows of a PDF report held in memory (the dispatcher passes a file; tests and the bench pass bytes). */
 export async function* readPdfData(bytes: Uint8Array, options: PdfReadOptions = {}): AsyncGenerator<string[]> {
   checkPdfEnvelope(bytes);
-  const lib = await loadPdfJs();
-  const task = lib.getDocument({
-    data: new Uint8Array(bytes), // pdf.js may take ownership of the buffer
-    isEvalSupported: false,
-    useSystemFonts: false,
-    disableFontFace: true,
-    useWorkerFetch: false,
-    isOffscreenCanvasSupported: false,
-    stopAtErrors: true,
-    standardFontDataUrl: standardFontDir(),
-    verbosity: 0, // errors only: pdf.js warnings go to console.log
-  });
-  let doc: PdfDocument;
+  const timeout = options.pageTimeoutMs ?? 120_000;
+  const maxHeapMb = options.maxHeapMb ?? 512;
+  const data = new Uint8Array(bytes); // a copy the worker takes over (transferred, not cloned)
+  const input: WorkerInput = { pdfReader: true, data, standardFontDataUrl: standardFontDir() };
+  const worker = new Worker(WORKER, { workerData: input, transferList: [data.buffer], resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
+  const inbox = new Inbox(worker, maxHeapMb);
+  const ask = (n: number): void => worker.postMessage({ type: 'page', n } satisfies ToWorker);
   try {
-    doc = await task.promise;
-  } catch (err) {
-    await task.destroy().catch(() => undefined);
-    throw openError(err);
-  }
-  const table = new TableAssembler(options);
-  let textPages = 0;
-  try {
-    for (let n = 1; n <= doc.numPages; n++) {
-      let items: TextItem[];
-      let imageOnly = false;
-      try {
-        const page = await doc.getPage(n);
-        const viewport = page.getViewport({ scale: 1 }); // honours /Rotate
-        const content = await page.getTextContent();
-        items = [];
-        for (const it of content.items) {
-          if (!('str' in it) || it.str.trim() === '') continue;
-          const m = lib.Util.transform(viewport.transform, it.transform);
-          // viewport space has y downwards; the layout wants y upwards
-          items.push({ str: it.str, x: m[4], y: -m[5], w: it.width, size: Math.hypot(m[2], m[3]) || it.height });
-        }
-        if (items.length === 0) imageOnly = await paintsSomething(lib, page);
-        page.cleanup();
-      } catch (err) {
-        throw new ExportFileError(`corrupt PDF: page ${n} cannot be read: ${(err as Error).message}`);
-      }
-      if (imageOnly) throw new ExportFileError(`${SCANNED_REASON} (page ${n} of ${doc.numPages} has no text)`);
-      if (items.length) textPages++;
-      for (const row of table.page(items)) yield row;
-      options.onPage?.(n, doc.numPages);
+    const opened = await inbox.next(timeout, 'opening the file');
+    if (opened.type === 'fail') throw failure(opened);
+    if (opened.type !== 'open') throw new ExportFileError('corrupt PDF: unexpected reply from the PDF reader');
+    const pages = opened.pages;
+    const table = new TableAssembler(options);
+    let textPages = 0;
+    if (pages > 0) ask(1);
+    for (let n = 1; n <= pages; n++) {
+      const msg = await inbox.next(timeout, `page ${n}`);
+      if (msg.type === 'fail') throw failure(msg);
+      if (msg.type !== 'page' || msg.n !== n) throw new ExportFileError('corrupt PDF: unexpected reply from the PDF reader');
+      if (n < pages) ask(n + 1); // read ahead one page while this one is rebuilt
+      if (msg.paints) throw new ExportFileError(`${SCANNED_REASON} (page ${n} of ${pages} has no text)`);
+      if (msg.items.length) textPages++;
+      for (const row of table.page(msg.items)) yield row;
+      options.onPage?.(n, pages);
     }
     if (textPages === 0) throw new ExportFileError(SCANNED_REASON);
   } finally {
-    await doc.destroy().catch(() => undefined);
+    await worker.terminate();
   }
 }
 

@@ -1,5 +1,6 @@
 // The PDF reader on PDFs generated from the CSV fixtures (real pdf.js, real bytes).
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { PDFDocument, StandardFonts, degrees } from 'pdf-lib';
 import { parseCsv } from '../../../nodes/lib/export/csv';
@@ -13,6 +14,7 @@ import {
   syntheticReportCsv,
   truncatedPdf,
 } from '../../support/pdf-fixtures';
+import { ROOT } from '../../support/paths';
 import { CC_CSV, HEADERS } from './workbooks';
 
 async function rows(bytes: Uint8Array): Promise<string[][]> {
@@ -108,6 +110,15 @@ describe('pdf-reader: generated reports', () => {
     assert.deepEqual(await rows(await doc.save()), cells);
   });
 
+  it('keeps pdf.js and its polyfills out of this process (they live in the reader thread)', async () => {
+    const before = { push: Array.prototype.push, parse: JSON.parse, toString: Function.prototype.toString };
+    assert.equal((await rows((await reportPdf(syntheticReportCsv(3), ONE_PAGE)).bytes)).length > 3, true);
+    assert.equal(Array.prototype.push, before.push);
+    assert.equal(JSON.parse, before.parse);
+    assert.equal(Function.prototype.toString, before.toString);
+    for (const name of ['self', 'pdfjsLib', 'pdfjsWorker', 'DOMMatrix', 'Path2D']) assert.ok(!(name in globalThis), `globalThis.${name}`);
+  });
+
   it('skips a blank page in a text report', async () => {
     const doc = await PDFDocument.load((await reportPdf(fixtureCsv, ONE_PAGE)).bytes);
     doc.addPage([792, 612]);
@@ -119,11 +130,15 @@ describe('pdf-reader: files that cannot be read', () => {
   it('an encrypted PDF fails as encrypted (and the fixture really is: it opens with its password)', async () => {
     const bytes = encryptedPdf('secret');
     assert.match(await failure(bytes), /^encrypted PDF: it needs a password/);
-    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-    const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), password: 'secret', isEvalSupported: false, verbosity: 0 }).promise;
-    const text = await (await doc.getPage(1)).getTextContent();
-    assert.ok(text.items.some((i) => 'str' in i && i.str === 'Garcia, Maria'));
-    await doc.destroy();
+    // pdf.js in a child process: importing it here would patch this process's globals (see pdf-worker.ts)
+    const script = `
+      import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+      const data = new Uint8Array(Buffer.from(process.argv[1], 'base64'));
+      const doc = await getDocument({ data, password: 'secret', isEvalSupported: false, verbosity: 0 }).promise;
+      const text = await (await doc.getPage(1)).getTextContent();
+      console.log(text.items.map((i) => i.str).filter((s) => s.trim()).join('|'));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, Buffer.from(bytes).toString('base64')], { cwd: ROOT });
+    assert.equal(out.toString().trim(), 'Name|Chart #|Email|Garcia, Maria|GA0012');
   });
 
   it('a truncated PDF fails as truncated, wherever it was cut', async () => {
