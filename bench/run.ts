@@ -79,7 +79,7 @@ function verdict(row: Row, value: number): string {
   const { op, value: goal } = row.goal;
   const met = op === '>=' ? value >= goal : op === '<' ? value < goal : value <= goal;
   if (goal === 0) return met ? 'met' : `**missed** by ${fmt(value)}`;
-  if (met) return `met (${fmt(value / goal)}× the goal)`;
+  if (met) return value === 0 ? "met" : `met (${fmt(value / goal)}× the goal)`;
   const by = op === '>=' ? (goal - value) / goal : (value - goal) / goal;
   return `**missed** by ${fmt(by * 100)} % (${fmt(value / goal)}× the goal)`;
 }
