@@ -1,5 +1,6 @@
 // A small in-memory SuppressionIndex for unit tests of the consent rules: a real
-// implementation of the interface (keyed hashes, every hit per value), not canned answers.
+// implementation of the interface (keyed hashes), not canned answers. Like the SQLite
+// ledger it keeps one reason per (value, channel), the latest one added.
 import { createHmac } from 'node:crypto';
 import type { SuppressionEntry, SuppressionHit, SuppressionIndex } from '../../nodes/lib/ledger/api';
 
@@ -13,15 +14,18 @@ export class MemorySuppressions implements SuppressionIndex {
   }
   add(e: SuppressionEntry): void {
     const h = this.hash(e.value);
-    const hits = this.map.get(h) ?? [];
-    if (!hits.some((x) => x.channel === e.channel && x.reason === e.reason)) hits.push({ channel: e.channel, reason: e.reason });
+    const hits = (this.map.get(h) ?? []).filter((x) => x.channel !== e.channel);
+    hits.push({ channel: e.channel, reason: e.reason });
     this.map.set(h, hits);
   }
   lookup(value: string): SuppressionHit[] {
     return value ? [...(this.map.get(this.hash(value)) ?? [])] : [];
   }
+  /** (value, channel) entries, as the ledger counts them */
   get size(): number {
-    return this.map.size;
+    let n = 0;
+    for (const hits of this.map.values()) n += hits.length;
+    return n;
   }
   /** no clear values are kept: only hashes */
   keys(): string[] {

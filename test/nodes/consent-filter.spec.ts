@@ -1,0 +1,209 @@
+// consent-filter through Node-RED (test helper) with the real recall-ledger config
+// node on a SQLite file and a real HTTP server on 127.0.0.1 as the CRM's feed.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { helper } from '../support/helper';
+import { nodeModule } from '../support/paths';
+import { startFeedServer, type FeedServer } from '../lib/consent/feed-server';
+
+const consent = nodeModule('consent-filter');
+const ledgerNode = nodeModule('recall-ledger');
+const normalize = nodeModule('recall-normalize');
+
+interface Msg {
+  payload: any;
+  recall?: any;
+  error?: { message: string; source: { id: string } };
+  [k: string]: unknown;
+}
+
+function contact(over: Record<string, unknown> = {}) {
+  return {
+    office: 'SLC', patientId: '1', firstName: 'Maria', lastName: 'Garcia', phone: '+18015550199', phoneType: 'mobile', email: 'maria@example.com',
+    hasFutureAppointment: false, status: 'active', channels: { sms: true, email: true, voice: true }, segment: 'overdue', source: 'odbc', ...over,
+  };
+}
+
+describe('consent-filter node', () => {
+  let dir: string;
+  let feed: FeedServer;
+
+  function flow(node: Record<string, unknown>, extra: object[] = []) {
+    return [
+      { id: 'f1', type: 'tab' },
+      { id: 'L', type: 'recall-ledger', file: path.join(dir, 'ledger.db'), secretEnv: '' },
+      { id: 'n1', z: 'f1', type: 'consent-filter', ledger: 'L', url: '', urlType: 'str', wires: [['out1'], ['out2']], ...node },
+      { id: 'out1', z: 'f1', type: 'helper' },
+      { id: 'out2', z: 'f1', type: 'helper' },
+      { id: 'c1', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'f1', type: 'helper' },
+      ...extra,
+    ];
+  }
+  const creds = { L: { secret: 'node-test-secret' } };
+  const next = (id: string) => new Promise<Msg>((r) => helper.getNode(id).once('input', r));
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consent-node-'));
+    feed = await startFeedServer();
+    await new Promise<void>((r) => helper.startServer(() => r()));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(() => r()));
+    await feed.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pulls the feed, applies msg.suppress, splits the batch and counts by reason', async () => {
+    feed.answer = { body: [{ channel: 'email', value: 'MARIA@example.com', reason: 'opted-out' }] };
+    await helper.load([ledgerNode, consent], flow({ url: feed.url }), creds);
+    const o1 = next('out1');
+    const o2 = next('out2');
+    helper.getNode('n1').receive({
+      payload: [contact(), contact({ patientId: '2', phone: '+18015550142', email: undefined }), contact({ patientId: '3', hasFutureAppointment: true })],
+      suppress: [{ channel: 'sms', value: '(801) 555-0142', reason: 'opted-out' }, { channel: 'voice', value: '801-555-0142' }],
+      recall: { runId: 'r1', office: 'SLC', source: 'odbc', dryRun: true, counts: { 'not-due': 4 } },
+    });
+    const [a, b] = await Promise.all([o1, o2]);
+    assert.deepEqual(a.payload.map((c: any) => [c.patientId, c.channels, c.channelReasons]), [['1', { sms: true, email: false, voice: true }, { email: 'email-opt-out' }]]);
+    assert.deepEqual(b.payload.map((s: any) => [s.patientId, s.reason]), [['2', 'opted-out'], ['3', 'has-appointment']]);
+    assert.deepEqual(a.recall.counts, { 'not-due': 4, 'opted-out': 1, 'has-appointment': 1, 'email-opt-out': 1 });
+    assert.equal(a.recall.dryRun, true, 'dry-run passes along unchanged');
+    assert.equal(a.suppress, undefined, 'msg.suppress is consumed');
+    assert.deepEqual(a.recall['consent-filter'], { contacts: 3, contactable: 1, suppressed: 2, fromMessage: 2, pulled: 1, badEntries: 0, pullFailed: false, listSize: 3 });
+    assert.equal(feed.requests.length, 1);
+    const status = helper.getNode('n1').status.lastCall.args[0];
+    assert.equal(status.fill, 'green');
+    assert.match(status.text, /^1 contactable, /);
+  });
+
+  it('keeps the list in the ledger: the next run (no pull, no msg.suppress) still suppresses', async () => {
+    await helper.load([ledgerNode, consent], flow({}), creds);
+    let o1 = next('out1');
+    helper.getNode('n1').receive({ payload: [contact()], suppress: { channel: 'all', value: '+18015550199' } });
+    assert.deepEqual((await o1).payload[0].channelReasons, { sms: 'sms-opt-out', voice: 'voice-opt-out' });
+    o1 = next('out1');
+    helper.getNode('n1').receive({ payload: [contact()] });
+    assert.deepEqual((await o1).payload[0].channelReasons, { sms: 'sms-opt-out', voice: 'voice-opt-out' });
+  });
+
+  for (const [name, answer] of [
+    ['HTTP 500', { status: 500 }],
+    ['invalid JSON', { text: '{oops' }],
+    ['no answer (timeout)', { hang: true }],
+  ] as [string, object][]) {
+    it(`a failed pull (${name}) stops the run: nothing sent, the error reaches Catch`, async () => {
+      feed.answer = answer;
+      await helper.load([ledgerNode, consent], flow({ url: feed.url, pullTimeout: '1' }), creds);
+      let sent = 0;
+      helper.getNode('out1').on('input', () => sent++);
+      helper.getNode('out2').on('input', () => sent++);
+      const caught = next('caught');
+      helper.getNode('n1').receive({ payload: [contact()] });
+      const m = await caught;
+      assert.match(m.error!.message, /suppression pull from http:\/\/127\.0\.0\.1:\d+\/suppressions.*nothing was passed on/);
+      assert.equal(sent, 0);
+      assert.equal(helper.getNode('n1').status.lastCall.args[0].fill, 'red');
+    });
+  }
+
+  it('"continue on a failed pull": goes on with the stored list, warns, yellow status', async () => {
+    feed.answer = { status: 502 };
+    await helper.load([ledgerNode, consent], flow({ url: feed.url, continueOnPullFailure: true }), creds);
+    const o1 = next('out1');
+    helper.getNode('n1').receive({ payload: [contact()] });
+    const a = await o1;
+    assert.equal(a.payload.length, 1);
+    assert.equal(a.recall['consent-filter'].pullFailed, true);
+    const n1 = helper.getNode('n1');
+    assert.match(String(n1.warn.lastCall.args[0]), /HTTP 502.*stored suppression list/);
+    assert.equal(n1.status.lastCall.args[0].fill, 'yellow');
+  });
+
+  it('the URL can come from the environment (${CRM_SUPPRESSION_URL})', async () => {
+    process.env.CRM_SUPPRESSION_URL_TEST = feed.url;
+    feed.answer = { body: [{ channel: 'all', value: '+18015550199' }, { channel: 'all', value: 'maria@example.com' }] };
+    try {
+      await helper.load([ledgerNode, consent], flow({ url: '${CRM_SUPPRESSION_URL_TEST}' }), creds);
+      const o2 = next('out2');
+      helper.getNode('n1').receive({ payload: [contact()] });
+      assert.deepEqual((await o2).payload.map((s: any) => s.reason), ['opted-out']);
+    } finally {
+      delete process.env.CRM_SUPPRESSION_URL_TEST;
+    }
+  });
+
+  for (const [name, cfg, creds2, why] of [
+    ['no ledger chosen', { ledger: '' }, {}, /setting "ledger"/],
+    ['a ledger without a secret', {}, {}, /no key secret/],
+    ['plain http to another machine', { url: 'http://crm.example.com/dnd' }, creds, /plain http/],
+    ['a bad region', { region: 'XX' }, creds, /phone region/],
+  ] as [string, object, object, RegExp][]) {
+    it(`bad configuration (${name}): red status, the run fails to a Catch node`, async () => {
+      await helper.load([ledgerNode, consent], flow(cfg as Record<string, unknown>), creds2);
+      const n1 = helper.getNode('n1');
+      assert.equal(n1.status.lastCall.args[0].fill, 'red');
+      const caught = next('caught');
+      n1.receive({ payload: [contact()] });
+      assert.match((await caught).error!.message, why);
+    });
+  }
+
+  it('a payload that is not an array reaches Catch', async () => {
+    await helper.load([ledgerNode, consent], flow({}), creds);
+    const caught = next('caught');
+    helper.getNode('n1').receive({ payload: { not: 'an array' } });
+    assert.match((await caught).error!.message, /msg.payload must be an array/);
+  });
+
+  it('normalize -> consent over large generated batches: every row ends in exactly one place', async () => {
+    const wires = [
+      { id: 'norm', z: 'f1', type: 'recall-normalize', preset: 'dentrix-odbc', office: 'SLC', timeZone: 'UTC', asOf: '2025-06-15', asOfType: 'str', wires: [['n1'], ['skipped']] },
+      { id: 'skipped', z: 'f1', type: 'helper' },
+    ];
+    await helper.load([ledgerNode, consent, normalize], flow({}, wires), creds);
+    const row = fc.record({
+      first_name: fc.constantFrom('Maria', 'Leo', ''),
+      last_name: fc.constantFrom('Garcia', 'Lee'),
+      status: fc.constantFrom(1, 1, 1, 2, 3, 9),
+      birth_date: fc.constantFrom('1970-01-01', '2012-05-05', ''),
+      email: fc.constantFrom('a@example.com', 'b@example.com', '', 'bad@'),
+      mobile_phone: fc.constantFrom('(801)555-0101', '(801)555-0102', '', '(801)155-0101'),
+      home_phone: fc.constantFrom('(801)555-0103', ''),
+      guar_id: fc.constantFrom('G1', 'G2', 'G3', ''),
+      privacy_flags: fc.constantFrom(0, 0, 1, 2, 3),
+      last_visit_date: fc.constantFrom('2020-01-01', '2025-01-01', ''),
+      recall_type: fc.constantFrom('PROPHY', 'BWX'),
+      due_date: fc.constantFrom('2025-06-01', '2025-04-01', '2022-01-01', '2025-09-01', '', 'bad'),
+      has_future_appt: fc.constantFrom(0, 0, 0, 1),
+    });
+    const batches = fc.sample(fc.array(row, { minLength: 300, maxLength: 600 }), { numRuns: 5, seed: 20251115 });
+    for (const [b, rows] of batches.entries()) {
+      const input = rows.map((r, i) => ({ ...r, patient_id: `P${b}-${i}` }));
+      // with batches this size every output carries something, so each of the three messages comes
+      const skippedP = next('skipped');
+      const contactableP = next('out1');
+      const suppressedP = next('out2');
+      helper.getNode('norm').receive({ payload: input, suppress: [{ channel: 'all', value: '(801)555-0102' }, { channel: 'email', value: 'b@example.com' }] });
+      const [skipped, contactable, suppressed] = await Promise.all([skippedP, contactableP, suppressedP]);
+      const ids = new Map<string, number>();
+      const add = (id: string) => ids.set(id, (ids.get(id) ?? 0) + 1);
+      skipped.payload.forEach((s: any) => add(s.patientId ?? `row${s.rowNumber}`));
+      suppressed.payload.forEach((s: any) => add(`${s.patientId}`));
+      contactable.payload.forEach((c: any) => add(c.patientId));
+      assert.equal(skipped.payload.length + suppressed.payload.length + contactable.payload.length, input.length, `batch ${b}`);
+      assert.equal(ids.size, input.length);
+      for (const c of contactable.payload) {
+        assert.ok(c.phone !== '+18015550102' || (!c.channels.sms && !c.channels.voice), 'a suppressed phone reaches output 1 only with its channels off');
+        assert.ok(c.email !== 'b@example.com' || !c.channels.email);
+      }
+      const counts = contactable.recall.counts;
+      const patientReasons = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household'];
+      assert.equal(patientReasons.reduce((n, k) => n + (counts[k] ?? 0), 0), skipped.payload.length + suppressed.payload.length);
+    }
+  });
+});
