@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { helper } from '../support/helper';
-import { nodeModule } from '../support/paths';
+import { nodeModule, ROOT } from '../support/paths';
 import { startFeedServer, type FeedServer } from '../lib/consent/feed-server';
 
 const consent = nodeModule('consent-filter');
@@ -205,5 +205,25 @@ describe('consent-filter node', () => {
       const patientReasons = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household'];
       assert.equal(patientReasons.reduce((n, k) => n + (counts[k] ?? 0), 0), skipped.payload.length + suppressed.payload.length);
     }
+  });
+
+  it('examples/nodes/consent-filter.json does what its description says', async () => {
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nodes', 'consent-filter.json'), 'utf8')) as any[];
+    const inject = example.find((n) => n.type === 'inject');
+    // debug and inject nodes become helper nodes; the ledger file goes to the temp folder
+    const nodes = example
+      .filter((n) => n.type !== 'inject')
+      .map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n.type === 'recall-ledger' ? { ...n, file: path.join(dir, 'example.db'), secretEnv: '' } : n));
+    await helper.load([ledgerNode, consent], nodes, { 'ex-cf-ledger': { secret: 'example-secret' } });
+    const ok = next('ex-cf-ok');
+    const out = next('ex-cf-out');
+    const suppress = JSON.parse(inject.props.find((p: any) => p.p === 'suppress').v);
+    helper.getNode('ex-cf-node').receive({ payload: JSON.parse(inject.payload), suppress });
+    const [a, b] = await Promise.all([ok, out]);
+    const channelsOn = (c: any) => Object.keys(c.channels).filter((k) => c.channels[k]).join('+');
+    assert.deepEqual(a.payload.map((c: any) => [c.firstName, channelsOn(c)]), [['Luis', 'sms+email+voice'], ['Pat', 'email'], ['Ann', 'voice']]);
+    assert.deepEqual(a.payload[0].household, [{ patientId: 'GA0012', firstName: 'Maria' }]);
+    assert.deepEqual(a.payload[1].channelReasons, { voice: 'privacy-flag', sms: 'landline' });
+    assert.deepEqual(b.payload.map((s: any) => [s.patientId, s.reason]), [['GA0012', 'duplicate-household'], ['NG0003', 'has-appointment']]);
   });
 });

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { helper } from '../support/helper';
-import { nodeModule } from '../support/paths';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { nodeModule, ROOT } from '../support/paths';
 
 const normalize = nodeModule('recall-normalize');
 
@@ -117,4 +119,17 @@ describe('recall-normalize node', () => {
       assert.equal(sent, 0);
     });
   }
+
+  it('examples/nodes/recall-normalize.json does what its description says', async () => {
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nodes', 'recall-normalize.json'), 'utf8')) as any[];
+    const inject = example.find((n) => n.type === 'inject');
+    const nodes = example.filter((n) => n.type !== 'inject').map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+    await helper.load(normalize, nodes);
+    const sel = new Promise<Msg>((r) => helper.getNode('ex-rn-selected').on('input', r));
+    const skip = new Promise<Msg>((r) => helper.getNode('ex-rn-skipped').on('input', r));
+    helper.getNode('ex-rn-node').receive({ payload: JSON.parse(inject.payload) });
+    const [a, b] = await Promise.all([sel, skip]);
+    assert.deepEqual(a.payload.map((c: any) => [c.firstName, c.segment]), [['Maria', 'overdue'], ['Leo', 'overdue'], ['Thi', 'overdue'], ['Pat', 'due-soon']]);
+    assert.deepEqual(b.payload.map((s: any) => [s.reason, s.field, s.rowNumber]), [['not-due', 'dueDate', 13], ['invalid', 'patientId', 14]]);
+  });
 });

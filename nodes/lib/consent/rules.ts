@@ -45,8 +45,8 @@ function decideChannels(input: RecallContact, index: SuppressionIndex, o: Requir
   const c: RecallContact = { ...input, channels: { ...input.channels }, channelReasons: { ...(input.channelReasons ?? {}) } };
   const on: Record<Channel, boolean> = {
     sms: !!c.channels?.sms && !!c.phone,
-    voice: !!c.channels?.voice && !!c.phone,
     email: !!c.channels?.email && !!c.email,
+    voice: !!c.channels?.voice && !!c.phone,
   };
   const reasons = c.channelReasons!;
   const drop = (ch: Channel, reason: ChannelReason) => {
