@@ -112,6 +112,10 @@ export = function (RED: NodeAPI): void {
           return;
         }
         const s = out.summary;
+        if (dryRun && ledger && (recall.ledger as { leaseUntil?: unknown } | undefined)?.leaseUntil) {
+          // the gate reserved for real but this node was set to dry-run: give the keys back now
+          await ledger.release(out.results.map((r) => r.key).filter(Boolean), { runId: recall.runId });
+        }
         recall.dryRun = dryRun;
         addCounts(recall.counts, dryRun ? { 'dry-run': s['dry-run'] } : { delivered: s.delivered, failed: s.failed, retry: s.retry });
         recall['crm-webhook-out'] = s;

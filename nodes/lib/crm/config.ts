@@ -37,15 +37,13 @@ export interface ResolvedEndpoint {
   problem?: string;
 }
 
-const ENV_REF = /^\$\{\w+\}$/;
-
-/** A secret: the credential, else the `${VAR}` named by the setting. */
-function secretFrom(credential: unknown, envRef: unknown, setting: string, env: NodeJS.ProcessEnv): string {
-  const fromCred = envSetting(credential, env);
-  if (fromCred) return fromCred;
-  const ref = String(envRef ?? '').trim();
-  if (ref && !ENV_REF.test(ref)) throw new Error(`${setting} must name an environment variable as \${NAME}, not hold the secret`);
-  return envSetting(ref, env);
+/**
+ * A secret: the credential, else the `${VAR}` named by the setting. Node-RED has
+ * usually substituted that reference already when the variable is set; the editor
+ * only accepts the `${VAR}` form, so the flow file never holds the secret itself.
+ */
+function secretFrom(credential: unknown, envRef: unknown, env: NodeJS.ProcessEnv): string {
+  return envSetting(credential, env) || envSetting(envRef, env);
 }
 
 export function resolveEndpoint(config: EndpointInput, credentials: { token?: unknown; signingSecret?: unknown } = {}, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint {
@@ -63,8 +61,8 @@ export function resolveEndpoint(config: EndpointInput, credentials: { token?: un
   try {
     if (!PRESETS.includes(preset)) throw new Error(`preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
     endpoint.allowPlainHttp = boolSetting(config.allowPlainHttp, false, env);
-    endpoint.token = secretFrom(credentials.token, config.tokenEnv, 'token from environment', env) || undefined;
-    endpoint.signingSecret = secretFrom(credentials.signingSecret, config.secretEnv, 'signing secret from environment', env) || undefined;
+    endpoint.token = secretFrom(credentials.token, config.tokenEnv, env) || undefined;
+    endpoint.signingSecret = secretFrom(credentials.signingSecret, config.secretEnv, env) || undefined;
     if (endpoint.signingSecret) signingKey(endpoint.signingSecret);
     limits.concurrency = intSetting('concurrency', config.concurrency, 4, 1, 64, env);
     limits.perInterval = intSetting('requests per interval', config.rateLimit, 0, 0, 100_000, env);

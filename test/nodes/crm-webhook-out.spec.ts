@@ -1,0 +1,211 @@
+// crm-webhook-out in a real Node-RED runtime (test helper): the real recall-ledger and
+// idempotency-gate around it, a real SQLite file, and the CRM test server on 127.0.0.1.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openLedger } from '../../nodes/lib/ledger/sqlite-ledger';
+import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
+import { contacts, hmac, TEST_SECRET } from '../lib/crm/contacts';
+import { CrmServer } from '../support/crm-server';
+import { helper } from '../support/helper';
+import { nodeModule } from '../support/paths';
+
+const MODULES = ['recall-ledger', 'idempotency-gate', 'crm-endpoint', 'crm-webhook-out'].map(nodeModule);
+const SIGNING = 'whsec_' + Buffer.from('node-test-signing-secret-32bytes').toString('base64');
+const TOKEN = 'node-test-token';
+const CREDS = { L: { secret: TEST_SECRET }, ep: { token: TOKEN, signingSecret: SIGNING } };
+
+interface Opts {
+  url?: string;
+  endpoint?: Record<string, unknown>;
+  sink?: Record<string, unknown>;
+  gateDryRun?: string;
+}
+
+function flow(file: string, o: Opts): any[] {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'L', type: 'recall-ledger', z: 'f1', file, secretEnv: '' },
+    { id: 'ep', type: 'crm-endpoint', z: 'f1', preset: 'generic', url: o.url, tokenEnv: '', secretEnv: '', concurrency: '2', rateLimit: '0', rateInterval: '1', ...o.endpoint },
+    { id: 'gateIn', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'reserve', modeType: 'mode', leaseMinutes: '15', dryRun: o.gateDryRun ?? 'false', wires: [['sink'], ['held']] },
+    { id: 'sink', type: 'crm-webhook-out', z: 'f1', endpoint: 'ep', dryRun: 'false', maxPerRun: '500', batchSize: '1', maxAttempts: '3', timeout: '5', maxRetryAfter: '60', allowList: '', wires: [['gateOut', 'out']], ...o.sink },
+    { id: 'gateOut', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'commit', modeType: 'mode', dryRun: 'false', wires: [['committed'], []] },
+    { id: 'out', type: 'helper', z: 'f1' },
+    { id: 'held', type: 'helper', z: 'f1' },
+    { id: 'committed', type: 'helper', z: 'f1' },
+    { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ];
+}
+
+/** Contacts as they reach the gate (it sets the keys). */
+const fresh = (n: number): RecallContact[] => contacts(n).map((c) => ({ ...c, key: undefined }));
+const keyOf = (c: RecallContact) => hmac(c.office, c.patientId, c.segment, c.dueDate || c.lastVisit || '');
+const next = (id: string): Promise<any> => new Promise((resolve) => helper.getNode(id).once('input', resolve));
+const runMsg = (batch: RecallContact[]) => ({ payload: batch, recall: { runId: `run-${Math.random()}`, office: 'OFF1', source: 'odbc', counts: {} } });
+
+/** Every status text the node has shown (the test helper spies on Node.prototype.status). */
+function statusTexts(id: string): { fill?: string; text?: string }[] {
+  const node = helper.getNode(id);
+  const proto = Object.getPrototypeOf(node);
+  return proto.status.getCalls().filter((c: any) => c.thisValue === node).map((c: any) => c.args[0]);
+}
+
+describe('crm-webhook-out node', function () {
+  this.timeout(30_000);
+  let server: CrmServer;
+  let dir: string;
+  let file: string;
+
+  beforeEach((done) => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-node-'));
+    file = path.join(dir, 'ledger.db');
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    delete process.env.CRM_TEST_TOKEN;
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(() => r()));
+    await server?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A second connection to the same ledger file, as another process would open it. */
+  async function inspect<T>(work: (l: Awaited<ReturnType<typeof openLedger>>) => Promise<T>): Promise<T> {
+    const l = await openLedger({ file, secret: TEST_SECRET });
+    try {
+      return await work(l);
+    } finally {
+      await l.close();
+    }
+  }
+
+  it('gate -> sink -> commit: delivers each contact once, signed; the same batch again sends nothing', async () => {
+    server = await CrmServer.start({ signingSecret: SIGNING, token: TOKEN });
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook` }), CREDS);
+    const batch = fresh(5);
+    const out = next('out');
+    const committed = next('committed');
+    helper.getNode('gateIn').receive(runMsg(batch));
+    const msg = await out;
+    const results: DeliveryResult[] = msg.payload;
+    assert.deepEqual(results.map((r) => r.outcome), Array(5).fill('delivered'));
+    assert.deepEqual(results.map((r) => r.key), batch.map(keyOf));
+    assert.equal(msg.recall.dryRun, false);
+    const s = msg.recall['crm-webhook-out'];
+    assert.deepEqual([s.delivered, s.failed, s.retry, s.requests], [5, 0, 0, 5]);
+    assert.equal(msg.recall.counts.delivered, 5);
+    assert.equal((await committed).recall['idempotency-gate'].sent, 5);
+    assert.equal(server.requests.length, 5);
+    assert.ok(server.requests.every((r) => r.signatureValid === true));
+    assert.ok(statusTexts('sink').some((st) => /^sent \d+\/5/.test(st.text ?? '')), 'no progress status');
+
+    const held = next('held');
+    const again = next('out');
+    helper.getNode('gateIn').receive(runMsg(batch));
+    assert.equal((await held).payload.length, 5);
+    assert.equal((await again).payload.length, 0);
+    assert.equal(server.requests.length, 5, 'the second run sent again');
+  });
+
+  it('dry-run: no request reaches the server, the output shows each request, the ledger stays empty', async () => {
+    server = await CrmServer.start();
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: '${CRM_TEST_DRY}' }, gateDryRun: 'true' }), CREDS);
+    process.env.CRM_TEST_DRY = 'true';
+    const batch = fresh(3);
+    const out = next('out');
+    helper.getNode('gateIn').receive(runMsg(batch));
+    const msg = await out;
+    delete process.env.CRM_TEST_DRY;
+    assert.equal(server.requests.length, 0);
+    assert.equal(msg.recall.dryRun, true);
+    assert.deepEqual(msg.payload.map((r: DeliveryResult) => r.outcome), ['dry-run', 'dry-run', 'dry-run']);
+    const req = msg.payload[0].request;
+    assert.equal(req.url, `${server.url}/hook`);
+    assert.equal(req.headers.Authorization, 'Bearer [redacted]');
+    assert.equal(req.body.schema, 'dental-recall/v1');
+    assert.equal(msg.recall.counts['dry-run'], 3);
+    assert.deepEqual(await inspect((l) => l.status!(batch.map(keyOf))), []);
+  });
+
+  it('a dry-run sink after a real reservation gives the keys back', async () => {
+    server = await CrmServer.start();
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'true' } }), CREDS);
+    const batch = fresh(2);
+    const out = next('out');
+    helper.getNode('gateIn').receive(runMsg(batch));
+    await out;
+    assert.equal(server.requests.length, 0);
+    const rows = await inspect((l) => l.status!(batch.map(keyOf)));
+    assert.ok(rows.every((r) => r.state === 'reserved' && r.leaseUntil === null), JSON.stringify(rows));
+  });
+
+  it('blast guard: nothing sent, error to Catch, reservations released', async () => {
+    server = await CrmServer.start();
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { maxPerRun: '3' } }), CREDS);
+    const batch = fresh(5);
+    let outputs = 0;
+    helper.getNode('out').on('input', () => outputs++);
+    const caught = next('caught');
+    helper.getNode('gateIn').receive(runMsg(batch));
+    const err = await caught;
+    assert.match(err.error.message, /blast guard: 5 contacts to send, more than "max per run" \(3\); nothing was sent, 5 reservations released/);
+    assert.equal(err.error.source.id, 'sink');
+    assert.equal(outputs, 0);
+    assert.equal(server.requests.length, 0);
+    const again = await inspect((l) => l.reserve(batch.map(keyOf), 60_000, { runId: 'other' }));
+    assert.equal(again.reserved.length, 5);
+  });
+
+  it('refuses plain http to a non-loopback host at deploy (red status, Catch on input)', async () => {
+    await helper.load(MODULES, flow(file, { url: 'http://192.0.2.10/hook' }), CREDS);
+    assert.ok(statusTexts('sink').some((st) => st.fill === 'red' && /plain http/.test(st.text ?? '')));
+    const caught = next('caught');
+    helper.getNode('sink').receive(runMsg(contacts(1)));
+    assert.match((await caught).error.message, /plain http:\/\/ to 192\.0\.2\.10/);
+  });
+
+  it('takes the token from ${ENV} when the credential is empty', async () => {
+    server = await CrmServer.start({ token: 'env-token' });
+    process.env.CRM_TEST_TOKEN = 'env-token';
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, endpoint: { tokenEnv: '${CRM_TEST_TOKEN}' } }), { L: CREDS.L });
+    const out = next('out');
+    helper.getNode('gateIn').receive(runMsg(fresh(1)));
+    assert.equal((await out).payload[0].outcome, 'delivered');
+    assert.equal(server.requests[0].headers.authorization, 'Bearer env-token');
+  });
+
+  it('a wrong token stops the run: output for commit, error to Catch, contacts released', async () => {
+    server = await CrmServer.start({ token: 'the-right-one' });
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, endpoint: { concurrency: '1' } }), CREDS);
+    const batch = fresh(4);
+    const out = next('out');
+    const caught = next('caught');
+    const committed = next('committed');
+    helper.getNode('gateIn').receive(runMsg(batch));
+    const msg = await out;
+    assert.deepEqual(msg.payload.map((r: DeliveryResult) => r.outcome), Array(4).fill('retry'));
+    assert.match((await caught).error.message, /CRM run stopped: HTTP 401/);
+    assert.equal((await committed).recall['idempotency-gate'].released, 4);
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('a stop during a slow run aborts, sends nothing more, and releases the unsent keys in the ledger', async () => {
+    server = await CrmServer.start({ delayMs: 1000 });
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook` }), CREDS);
+    const batch = fresh(8);
+    helper.getNode('gateIn').receive(runMsg(batch));
+    await server.waitForRequests(2);
+    const started = Date.now();
+    await helper.unload();
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 15_000, `close took ${tookMs} ms, past Node-RED's close timeout`);
+    const seen = server.requests.length;
+    assert.equal(seen, 2);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(server.requests.length, seen, 'a request reached the server after the stop');
+    const again = await inspect((l) => l.reserve(batch.map(keyOf), 60_000, { runId: 'next-run' }));
+    assert.equal(again.reserved.length, 8, JSON.stringify(again));
+  });
+});
