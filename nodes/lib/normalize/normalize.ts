@@ -60,7 +60,9 @@ function flag(value: unknown, timeZone: string): boolean | undefined {
   const text = String(value).trim().toLowerCase();
   if (YES.has(text)) return true;
   if (NO.has(text)) return false;
-  if (typeof value === 'number' && value < 0) return undefined;
+  if (/^-/.test(text)) return undefined;
+  // a small whole number is a count of appointments, not an Excel date serial
+  if (/^\d{1,3}$/.test(text)) return Number(text) > 0;
   const d = parseDate(value, timeZone);
   if (d.error) return undefined;
   return d.iso !== undefined;

@@ -79,6 +79,13 @@ describe('normalize/normalize', () => {
       const rows = [1, 2, 3, 4].map((s, i) => odbcRow({ patient_id: String(i), status: s }));
       assert.deepEqual(normalizeRows(rows, opts(PRESETS['dentrix-odbc'])).selected.map((c) => c.status), ['active', 'non-patient', 'inactive', 'archived']);
     });
+    it('reads appointment cells: yes/no words, counts, + and dates', () => {
+      const cells: [unknown, boolean][] = [[0, false], [1, true], [2, true], ['3', true], ['', false], [null, false], ['Y', true], ['no', false], [true, true], ['+', true], ['2025-06-20', true], ['06/20/2025', true], [45828, true], ['0001-01-01', false], ['01/01/1900', false]];
+      const rows = cells.map(([v], i) => odbcRow({ patient_id: String(i), has_future_appt: v as string }));
+      const out = normalizeRows(rows, opts(PRESETS['dentrix-odbc']));
+      assert.equal(out.skipped.length, 0);
+      assert.deepEqual(out.selected.map((c) => c.hasFutureAppointment), cells.map(([, b]) => b));
+    });
     it('reads has_future_appt 0/1 and Date objects from the driver', () => {
       const rows = [odbcRow({ has_future_appt: 1 }), odbcRow({ due_date: new Date(Date.UTC(2025, 5, 1)) as unknown as string })];
       const out = normalizeRows(rows, opts(PRESETS['dentrix-odbc'])).selected;
@@ -146,6 +153,7 @@ describe('normalize/normalize', () => {
       ['unreadable last visit', { due_date: '', last_visit_date: '31/31/2020' }, 'invalid', 'lastVisit'],
       ['unreadable privacy flags', { privacy_flags: 'x' }, 'invalid', 'privacyFlags'],
       ['unreadable appointment cell', { has_future_appt: 'maybe' }, 'invalid', 'hasFutureAppointment'],
+      ['negative appointment cell', { has_future_appt: -1 }, 'invalid', 'hasFutureAppointment'],
       ['due too far ahead', { due_date: '2025-07-16' }, 'not-due', 'dueDate'],
       ['no due date, recent visit', { due_date: '', last_visit_date: '2024-01-01' }, 'not-due', 'lastVisit'],
       ['no due date, no visit', { due_date: '', last_visit_date: '' }, 'not-due', 'dueDate'],
