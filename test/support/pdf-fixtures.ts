@@ -27,6 +27,8 @@ export interface PdfLayout {
   repeatHeader: boolean;
   /** body lines per page at most (else as many as fit) */
   maxBodyLines?: number;
+  /** later pages print the report name with " (continued)" */
+  continued?: boolean;
 }
 
 /** Landscape Letter, wide columns: the small demo report fits one page unwrapped. */
@@ -40,7 +42,7 @@ export const ONE_PAGE: PdfLayout = {
   repeatHeader: true,
 };
 
-/** Portrait Letter, narrow Name/Email (long ones wrap), centred Appt?, right-aligned dates, short pages. */
+/** Portrait Letter, narrow Name/Email (long ones wrap), centred Appt?, right-aligned dates, short pages, "(continued)" headings. */
 export const MULTI_PAGE: PdfLayout = {
   pageSize: [612, 792],
   fontSize: 7,
@@ -51,6 +53,7 @@ export const MULTI_PAGE: PdfLayout = {
   align: { 'Appt?': 'center', Date: 'right', 'Prior Treat.': 'right' },
   repeatHeader: true,
   maxBodyLines: 14,
+  continued: true,
 };
 
 /** What a generated PDF holds, so tests can check the fixture exercises what they claim. */
@@ -135,8 +138,9 @@ export async function reportPdf(csv: string, layout: PdfLayout): Promise<Generat
     const page = doc.addPage([pw, ph]);
     let yy = top;
     if (p === 0 || layout.repeatHeader) {
-      for (const t of titles) {
-        page.drawText(t, { x: layout.margin, y: yy, size, font });
+      for (const [k, t] of titles.entries()) {
+        const text = p > 0 && layout.continued && k === 1 ? `${t} (continued)` : t;
+        page.drawText(text, { x: layout.margin, y: yy, size, font });
         yy -= layout.leading;
       }
       yy -= layout.leading; // the blank line under the title block

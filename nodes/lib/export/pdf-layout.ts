@@ -16,7 +16,8 @@
 //   right under a data row continues that row; its fragments are joined to the
 //   cells above with a space (no space inside e-mail addresses or after a hyphen).
 // - Repeated page furniture is dropped: `Page n of m`, the header row on later
-//   pages, and lines equal to the title lines that preceded the first header.
+//   pages with everything above it, and lines equal to the title lines that
+//   preceded the first header (pages that do not repeat the header).
 
 export interface TextItem {
   str: string;
@@ -164,7 +165,8 @@ export function columnOf(columns: Column[], x0: number, x1: number): number {
 export function joinWrapped(above: string, more: string): string {
   if (above === '') return more;
   if (more === '') return above;
-  const inToken = /[-@._/]$/.test(above) || /^[@._]/.test(more);
+  // not '.': names end in initials and "Jr."; a dot inside an e-mail is caught by inEmail
+  const inToken = /[-@_/]$/.test(above) || /^[@.]/.test(more);
   const inEmail = /@/.test(above + more) && !/\s/.test(above) && !/\s/.test(more);
   return inToken || inEmail ? above + more : `${above} ${more}`;
 }
@@ -193,7 +195,13 @@ export class TableAssembler {
   /** Rows of one page, in reading order. A wrapped row never continues onto the next page. */
   page(items: TextItem[]): string[][] {
     const rows: string[][] = [];
-    for (const line of groupLines(items)) this.line(line, rows);
+    let lines = groupLines(items);
+    if (this.columns) {
+      // a later page: whatever is above its repeated header is the page heading
+      const at = lines.findIndex((l) => this.isRepeatedHeader(chunks(l).map((c) => c.text)));
+      if (at > 0) lines = lines.slice(at);
+    }
+    for (const line of lines) this.line(line, rows);
     this.flush(rows);
     return rows;
   }

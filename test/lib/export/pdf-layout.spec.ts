@@ -60,6 +60,8 @@ describe('pdf-layout: lines, chunks, columns', () => {
     assert.equal(joinWrapped('maximiliana.vandenberghe@', 'example.com'), 'maximiliana.vandenberghe@example.com');
     assert.equal(joinWrapped('maria.garcia@exam', 'ple.com'), 'maria.garcia@example.com');
     assert.equal(joinWrapped('Fontaine-', 'Delacroix, Bo'), 'Fontaine-Delacroix, Bo');
+    assert.equal(joinWrapped('Garcia, M.', 'Elena'), 'Garcia, M. Elena');
+    assert.equal(joinWrapped('maria.garcia.', 'lopez@example.com'), 'maria.garcia.lopez@example.com');
     assert.equal(joinWrapped('', 'x'), 'x');
   });
 
@@ -105,6 +107,18 @@ describe('pdf-layout: TableAssembler', () => {
       ['Total Patients: 2'],
     ]);
     assert.deepEqual(table.page(page2), [['Nguyen, Thi', 'NG0003', '', '', '05/02/2025']]);
+  });
+
+  it('drops a later page heading above the repeated header, even when it differs from page 1', () => {
+    const table = new TableAssembler();
+    table.page([title(580, 'Continuing Care List'), ...row(540, HEAD), ...row(528, ['A, B', 'AB0001', '', '', ''])]);
+    const next = table.page([
+      title(590, 'Continuing Care List (continued)'),
+      title(580, 'Printed: 06/02/2025 7:06 AM'),
+      ...row(540, HEAD),
+      ...row(528, ['C, D', 'CD0002', '', '', '']),
+    ]);
+    assert.deepEqual(next, [['C, D', 'CD0002', '', '', '']]);
   });
 
   it('keeps a line with its own key cell as a new row, and a far-away keyless line out of the row above', () => {
