@@ -9,7 +9,7 @@ import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
 import { contacts, hmac, TEST_SECRET } from '../lib/crm/contacts';
 import { CrmServer } from '../support/crm-server';
 import { helper } from '../support/helper';
-import { nodeModule } from '../support/paths';
+import { nodeModule, ROOT } from '../support/paths';
 
 const MODULES = ['recall-ledger', 'idempotency-gate', 'crm-endpoint', 'crm-webhook-out'].map(nodeModule);
 const SIGNING = 'whsec_' + Buffer.from('node-test-signing-secret-32bytes').toString('base64');
@@ -189,6 +189,27 @@ describe('crm-webhook-out node', function () {
     assert.match((await caught).error.message, /CRM run stopped: HTTP 401/);
     assert.equal((await committed).recall['idempotency-gate'].released, 4);
     assert.equal(server.requests.length, 1);
+  });
+
+  it('the example flow (examples/nodes/crm-webhook-out.json) shows its dry-run requests', async () => {
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nodes', 'crm-webhook-out.json'), 'utf8'));
+    const inject = example.find((n: any) => n.type === 'inject');
+    const nodes = example.filter((n: any) => n.type !== 'inject').map((n: any) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z } : n));
+    Object.assign(process.env, { RECALL_LEDGER_DB: file, RECALL_LEDGER_SECRET: TEST_SECRET, CRM_WEBHOOK_URL: 'https://crm.example.com/hooks/recall', RECALL_MAX_PER_RUN: '500' });
+    try {
+      await helper.load(MODULES, nodes, {});
+      const requests = next('ex-crm-requests');
+      const summary = next('ex-crm-summary');
+      helper.getNode('ex-crm-reserve').receive({ payload: JSON.parse(inject.payload), recall: JSON.parse(inject.props[1].v) });
+      const msg = await requests;
+      assert.deepEqual(msg.payload.map((r: DeliveryResult) => r.outcome), ['dry-run', 'dry-run', 'dry-run']);
+      assert.equal(msg.payload[0].request.url, 'https://crm.example.com/hooks/recall');
+      assert.deepEqual(msg.payload[0].request.body.household, [{ firstName: 'Maria' }]);
+      assert.equal(msg.payload[0].request.body.birthDate, undefined);
+      assert.equal((await summary).recall['crm-webhook-out']['dry-run'], 3);
+    } finally {
+      for (const v of ['RECALL_LEDGER_DB', 'RECALL_LEDGER_SECRET', 'CRM_WEBHOOK_URL', 'RECALL_MAX_PER_RUN']) delete process.env[v];
+    }
   });
 
   it('a stop during a slow run aborts, sends nothing more, and releases the unsent keys in the ledger', async () => {
