@@ -1,0 +1,308 @@
+// batch-export-in in a real Node-RED runtime (test helper), watching a real temp
+// folder through the real watcher (chokidar): files are written, copied slowly,
+// renamed, and the test waits for the node's own output (no sleeps as assertions).
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { localDate } from '../../nodes/lib/export/folder';
+import { helper } from '../support/helper';
+import { nodeModule } from '../support/paths';
+import { CC_CSV, DRIFT_CSV, EXPECTED_CC_ROWS, HEADERS, writeWorkbook, xlsxFromCsv } from '../lib/export/workbooks';
+
+const exportNode = nodeModule('batch-export-in');
+const STABLE_MS = 150;
+
+function flow(dir: string, extra: Record<string, unknown> = {}): any[] {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'in1', type: 'batch-export-in', z: 'f1', folder: dir, folderType: 'str', office: 'T01', officeType: 'str', stableMs: String(STABLE_MS), template: 'dentrix-continuing-care', wires: [['out1'], ['out2']], ...extra },
+    { id: 'out1', type: 'helper', z: 'f1' },
+    { id: 'out2', type: 'helper', z: 'f1' },
+    { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ];
+}
+
+/** The next `event` of a node (helper nodes emit `input`; spied methods emit `call:<name>`). */
+function next(node: any, event = 'input', match: (v: any) => boolean = () => true): Promise<any> {
+  return new Promise((resolve) => {
+    const on = (v: any) => {
+      if (!match(v)) return;
+      node.removeListener(event, on);
+      resolve(v);
+    };
+    node.on(event, on);
+  });
+}
+
+const statusText = (re: RegExp) => (call: any) => re.test(String(call.args[0]?.text ?? ''));
+
+/** Every message a helper node receives, in order. */
+function collect(node: any): any[] {
+  const got: any[] = [];
+  node.on('input', (m: any) => got.push(m));
+  return got;
+}
+
+function list(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true }).map((f) => String(f).split(path.sep).join('/')).sort();
+}
+
+describe('batch-export-in node', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let work: string;
+
+  beforeEach((done) => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-watch-'));
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'export-work-'));
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(() => r()));
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  async function load(extra: Record<string, unknown> = {}) {
+    await helper.load(exportNode, flow(dir, extra));
+    return { node: helper.getNode('in1'), out1: helper.getNode('out1'), out2: helper.getNode('out2'), caught: helper.getNode('caught') };
+  }
+
+  /** Drops a file the way a copy does: written elsewhere, then renamed into the folder. */
+  function drop(name: string, bytes: Buffer | string): string {
+    const tmp = path.join(work, name);
+    fs.writeFileSync(tmp, bytes);
+    const target = path.join(dir, name);
+    fs.renameSync(tmp, target);
+    return target;
+  }
+
+  it('emits the rows of a CSV export as one message, then moves it to processed/<date>/', async () => {
+    const { out1 } = await load();
+    const got = next(out1);
+    drop('cc.csv', fs.readFileSync(CC_CSV));
+    const msg = await got;
+    assert.deepEqual(msg.payload, EXPECTED_CC_ROWS);
+    assert.equal(msg.recall.source, 'export');
+    assert.equal(msg.recall.office, 'T01');
+    assert.equal(msg.recall.file, 'cc.csv');
+    assert.equal(msg.recall.rowCount, 5);
+    assert.deepEqual(msg.recall.columns, ['name', 'chart', 'home_phone', 'mobile_phone', 'email', 'due_date', 'recall_type', 'appt', 'cc_status', 'prior_treatment']);
+    assert.match(msg.recall.runId, /^[0-9a-f-]{36}$/);
+    await next(helper.getNode('in1'), 'call:status', statusText(/5 rows from cc\.csv/));
+    assert.deepEqual(list(dir), ['processed', 'processed/.seen.json', `processed/${localDate(new Date())}`, `processed/${localDate(new Date())}/cc.csv`].sort());
+  });
+
+  it('gives identical rows for the CSV and XLSX versions of one report (text dates, real dates, serials)', async () => {
+    const { out1 } = await load();
+    const files = ['cc.xlsx', 'cc-dates.xlsx', 'cc-serials.xlsx'];
+    await xlsxFromCsv(CC_CSV, path.join(work, 'x1'), 'text');
+    await xlsxFromCsv(CC_CSV, path.join(work, 'x2'), 'dates');
+    await xlsxFromCsv(CC_CSV, path.join(work, 'x3'), 'serials');
+    for (const [i, name] of files.entries()) {
+      const got = next(out1);
+      drop(name, fs.readFileSync(path.join(work, `x${i + 1}`)));
+      const msg = await got;
+      assert.equal(msg.recall.file, name);
+      assert.equal(msg.recall.format, 'xlsx');
+      assert.deepEqual(msg.payload, EXPECTED_CC_ROWS, name);
+    }
+  });
+
+  it('reads a file copied in slowly, in chunks, once and whole', async () => {
+    // chunks every 50 ms against a 1 s stability wait: a wide margin on a busy machine
+    const { out1, out2 } = await load({ stableMs: '1000' });
+    const outs = collect(out1);
+    const errs = collect(out2);
+    const bytes = fs.readFileSync(CC_CSV);
+    const file = path.join(dir, 'slow.csv');
+    const chunk = Math.ceil(bytes.length / 8);
+    const got = next(out1);
+    for (let at = 0; at < bytes.length; at += chunk) {
+      fs.appendFileSync(file, bytes.subarray(at, at + chunk)); // each chunk lands well inside the stability wait
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const msg = await got;
+    assert.deepEqual(msg.payload, EXPECTED_CC_ROWS);
+    // one more file afterwards: the slow one produced exactly one message and no error
+    const sentinel = next(out1);
+    drop('after.csv', fs.readFileSync(CC_CSV).toString('utf8').replace('GA0012', 'GA9999'));
+    await sentinel;
+    assert.deepEqual(outs.map((m) => m.recall.file), ['slow.csv', 'after.csv']);
+    assert.equal(errs.length, 0);
+  });
+
+  it('waits on a 0-byte file and reads it once it has content', async () => {
+    const { node, out1, out2 } = await load();
+    const errs = collect(out2);
+    const waiting = next(node, 'call:status', statusText(/waiting empty\.csv/));
+    fs.writeFileSync(path.join(dir, 'empty.csv'), '');
+    await waiting;
+    assert.ok(fs.existsSync(path.join(dir, 'empty.csv')), 'still in the folder');
+    const got = next(out1);
+    fs.writeFileSync(path.join(dir, 'empty.csv'), fs.readFileSync(CC_CSV));
+    assert.deepEqual((await got).payload, EXPECTED_CC_ROWS);
+    assert.equal(errs.length, 0);
+  });
+
+  it('ignores lock, temp, partial and hidden files', async () => {
+    const { node, out1 } = await load();
+    const outs = collect(out1);
+    const ignored = ['~$cc.xlsx', 'cc.csv.tmp', 'cc.csv.part', '.cc.csv'];
+    for (const name of ignored) fs.writeFileSync(path.join(dir, name), fs.readFileSync(CC_CSV));
+    const got = next(out1);
+    const moved = next(node, 'call:status', statusText(/5 rows from real\.csv/));
+    drop('real.csv', fs.readFileSync(CC_CSV));
+    await got;
+    await moved;
+    const none = next(node, 'call:status', statusText(/no files/));
+    node.receive({ payload: 'rescan' });
+    await none;
+    assert.deepEqual(outs.map((m) => m.recall.file), ['real.csv']);
+    for (const name of ignored) assert.ok(fs.existsSync(path.join(dir, name)), `${name} left alone`);
+  });
+
+  it('fails a drifted file whole: output 2, Catch, failed/ with <name>.error.txt naming missing and unexpected headers', async () => {
+    const { out1, out2, caught } = await load();
+    const outs = collect(out1);
+    const [fileErr, caughtMsg] = await Promise.all([next(out2), next(caught), Promise.resolve(drop('drift.csv', fs.readFileSync(DRIFT_CSV)))]);
+    assert.equal(fileErr.payload.file, 'drift.csv');
+    assert.match(fileErr.payload.error, /header drift .*missing "Email", "Date"; unexpected "E-mail", "Due Date"/);
+    assert.equal(fileErr.payload.movedTo, path.join(dir, 'failed', 'drift.csv'));
+    assert.match(caughtMsg.error.message, /drift\.csv: header drift/);
+    assert.equal(caughtMsg.error.source.id, 'in1');
+    const note = fs.readFileSync(path.join(dir, 'failed', 'drift.csv.error.txt'), 'utf8');
+    assert.match(note, /drift\.csv was not processed: header drift/);
+    assert.ok(!fs.existsSync(path.join(dir, 'drift.csv')));
+    assert.equal(outs.length, 0);
+  });
+
+  it('fails a truncated workbook, a corrupt workbook, binary garbage named .csv and a legacy .xls', async () => {
+    const { out2 } = await load();
+    await xlsxFromCsv(CC_CSV, path.join(work, 'good'), 'dates');
+    const good = fs.readFileSync(path.join(work, 'good'));
+    const corrupt = Buffer.from(good);
+    for (let i = 200; i < corrupt.length - 200; i += 97) corrupt[i] ^= 0xff;
+    const cases: [string, Buffer, RegExp][] = [
+      ['truncated.xlsx', good.subarray(0, Math.floor(good.length / 2)), /workbook|header row/],
+      ['corrupt.xlsx', corrupt, /workbook|header row/],
+      ['garbage.csv', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), /binary data, not a CSV/],
+      ['old.xls', Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1024)]), /legacy \.xls is not supported; save the report as \.xlsx or \.csv/],
+    ];
+    for (const [name, bytes, reason] of cases) {
+      const got = next(out2);
+      drop(name, bytes);
+      const err = await got;
+      assert.equal(err.payload.file, name);
+      assert.match(err.payload.error, reason, name);
+      assert.ok(fs.existsSync(path.join(dir, 'failed', name)));
+      assert.match(fs.readFileSync(path.join(dir, 'failed', `${name}.error.txt`), 'utf8'), reason);
+    }
+  });
+
+  it('skips a file whose content was already processed, says so, and files it with a note', async () => {
+    const { node, out1 } = await load();
+    const outs = collect(out1);
+    const first = next(out1);
+    drop('monday.csv', fs.readFileSync(CC_CSV));
+    await first;
+    const warned = next(node, 'call:warn');
+    const status = next(node, 'call:status', statusText(/duplicate skipped: again\.csv/));
+    drop('again.csv', fs.readFileSync(CC_CSV));
+    const warning = await warned;
+    await status;
+    assert.match(String(warning.args[0]), /again\.csv: same content as monday\.csv/);
+    const day = path.join(dir, 'processed', localDate(new Date()));
+    assert.ok(fs.existsSync(path.join(day, 'again.csv')));
+    assert.match(fs.readFileSync(path.join(day, 'again.csv.duplicate.txt'), 'utf8'), /same as monday\.csv/);
+    assert.equal(outs.length, 1);
+  });
+
+  it('remembers processed content across restarts (state in processed/.seen.json)', async () => {
+    let { out1 } = await load();
+    const got = next(out1);
+    drop('cc.csv', fs.readFileSync(CC_CSV));
+    await got;
+    await helper.unload();
+    drop('cc-copy.csv', fs.readFileSync(CC_CSV));
+    ({ out1 } = await load());
+    const outs = collect(out1);
+    await next(helper.getNode('in1'), 'call:warn');
+    assert.equal(outs.length, 0);
+  });
+
+  it('processes the backlog of files that arrived while stopped', async () => {
+    fs.writeFileSync(path.join(dir, 'a.csv'), fs.readFileSync(CC_CSV));
+    await xlsxFromCsv(CC_CSV, path.join(dir, 'b.xlsx'), 'serials');
+    const seen: any[] = [];
+    const both = new Promise<void>((resolve) => {
+      const check = () => seen.length === 2 && resolve();
+      // the helper node exists only after load: subscribe right after it
+      void load().then(({ out1: o }) => o.on('input', (m: any) => (seen.push(m), check())));
+    });
+    await both;
+    assert.deepEqual(seen.map((m) => m.recall.file).sort(), ['a.csv', 'b.xlsx']);
+    for (const m of seen) assert.deepEqual(m.payload, EXPECTED_CC_ROWS);
+  });
+
+  it('reads the prototype-pollution workbook safely', async () => {
+    const { out1 } = await load();
+    const got = next(out1);
+    await writeWorkbook(path.join(work, 'proto.xlsx'), [
+      ['__proto__', 'constructor', 'prototype'],
+      [...HEADERS, '__proto__', 'constructor', 'prototype'],
+      ['Lee, Ann', 'L1', '', '(801)555-0150', '', '04/15/2025', 'PROPHY', '', '', '', '{"polluted":"yes"}', 'polluted', 'polluted'],
+    ]);
+    drop('proto.xlsx', fs.readFileSync(path.join(work, 'proto.xlsx')));
+    const msg = await got;
+    assert.equal(msg.payload.length, 1);
+    assert.equal(msg.payload[0].chart, 'L1');
+    assert.deepEqual(msg.recall.unexpectedColumns, ['__proto__', 'constructor', 'prototype']);
+    assert.equal(({} as any).polluted, undefined);
+    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+  });
+
+  it('takes the office code from the file name when a pattern is set', async () => {
+    const { out1 } = await load({ officePattern: '^([A-Z0-9]+)_' });
+    const got = next(out1);
+    drop('SLC1_recall.csv', fs.readFileSync(CC_CSV));
+    assert.equal((await got).recall.office, 'SLC1');
+    const fallback = next(out1);
+    drop('no-prefix.csv', fs.readFileSync(CC_CSV).toString('utf8').replace('GA0012', 'GA0777'));
+    assert.equal((await fallback).recall.office, 'T01');
+  });
+
+  it('reads the office code from ${OFFICE_CODE} by default', async () => {
+    process.env.OFFICE_CODE = 'ENV9';
+    try {
+      const { out1 } = await load({ office: undefined, officeType: undefined });
+      const got = next(out1);
+      drop('cc.csv', fs.readFileSync(CC_CSV));
+      assert.equal((await got).recall.office, 'ENV9');
+    } finally {
+      delete process.env.OFFICE_CODE;
+    }
+  });
+
+  it('starts on an input message once a missing folder exists, and rescans it', async () => {
+    const missing = path.join(dir, 'later');
+    const { node, out1 } = await load({ folder: missing });
+    await next(node, 'call:status', statusText(/folder not found/));
+    fs.mkdirSync(missing);
+    fs.writeFileSync(path.join(missing, 'cc.csv'), fs.readFileSync(CC_CSV));
+    const got = next(out1);
+    node.receive({ payload: 'rescan' });
+    assert.deepEqual((await got).payload, EXPECTED_CC_ROWS);
+  });
+
+  it('shows a configuration error in red and passes it to Catch on input', async () => {
+    const { node, caught } = await load({ template: 'custom', customTemplate: '[{"header":"A","key":"__proto__"}]' });
+    const got = next(caught);
+    node.receive({ payload: 1 });
+    const msg = await got;
+    assert.match(msg.error.message, /setting "Template": template "custom": key "__proto__"/);
+  });
+});
