@@ -13,8 +13,8 @@
 //   `Label: value`, is free text (title, group `Provider: ...`, `Total ...`) and
 //   is passed on as a single-cell row for the shared stage to skip.
 // - A wrapped cell: a line with no text in the key column (`Chart #` by default)
-//   right under a data row continues that row; its fragments are joined to the
-//   cells above with a space (no space inside e-mail addresses or after a hyphen).
+//   right under a data row continues that row; a wrapped cell's lines are joined
+//   with a space (none inside an e-mail address or after a hyphen).
 // - Repeated page furniture is dropped: `Page n of m`, the header row on later
 //   pages with everything above it, and lines equal to the title lines that
 //   preceded the first header (pages that do not repeat the header).
@@ -161,18 +161,20 @@ export function columnOf(columns: Column[], x0: number, x1: number): number {
   return idx;
 }
 
-/** Joins a wrapped fragment to the text above it. */
-export function joinWrapped(above: string, more: string): string {
-  if (above === '') return more;
-  if (more === '') return above;
-  // not '.': names end in initials and "Jr."; a dot inside an e-mail is caught by inEmail
-  const inToken = /[-@_/]$/.test(above) || /^[@.]/.test(more);
-  const inEmail = /@/.test(above + more) && !/\s/.test(above) && !/\s/.test(more);
-  return inToken || inEmail ? above + more : `${above} ${more}`;
+/**
+ * Joins the lines of a wrapped cell: an e-mail address (no spaces, an `@`) is
+ * joined without spaces; other text with a space, except after a hyphen, `@`,
+ * `/` or `_` (a word broken there) or before `@` or `.`.
+ */
+export function joinWrapped(lines: string[]): string {
+  const parts = lines.filter((l) => l !== '');
+  if (parts.length > 1 && parts.join('').includes('@') && !parts.some((l) => /\s/.test(l))) return parts.join('');
+  return parts.reduce((above, more) => (above === '' ? more : /[-@_/]$/.test(above) || /^[@.]/.test(more) ? above + more : `${above} ${more}`), '');
 }
 
 interface PendingRow {
-  cells: string[];
+  /** the lines of each cell (more than one when it wraps) */
+  cells: string[][];
   y: number;
   size: number;
 }
@@ -236,17 +238,17 @@ export class TableAssembler {
     const p = this.pending;
     if (cells[this.key] === '' && p && p.y - line.y <= WRAP_BAND * Math.max(p.size, line.size)) {
       cells.forEach((c, i) => {
-        if (c !== '') p.cells[i] = joinWrapped(p.cells[i], c);
+        if (c !== '') p.cells[i].push(c);
       });
       p.y = line.y;
       return;
     }
     this.flush(rows);
-    this.pending = { cells, y: line.y, size: line.size };
+    this.pending = { cells: cells.map((c) => [c]), y: line.y, size: line.size };
   }
 
   private flush(rows: string[][]): void {
-    if (this.pending) rows.push(this.pending.cells);
+    if (this.pending) rows.push(this.pending.cells.map(joinWrapped));
     this.pending = undefined;
   }
 

@@ -56,13 +56,14 @@ describe('pdf-layout: lines, chunks, columns', () => {
   });
 
   it('joins wrapped fragments with a space, but not inside an e-mail address or after a hyphen', () => {
-    assert.equal(joinWrapped('Vandenberghe-Okonkwo,', 'Maximiliana'), 'Vandenberghe-Okonkwo, Maximiliana');
-    assert.equal(joinWrapped('maximiliana.vandenberghe@', 'example.com'), 'maximiliana.vandenberghe@example.com');
-    assert.equal(joinWrapped('maria.garcia@exam', 'ple.com'), 'maria.garcia@example.com');
-    assert.equal(joinWrapped('Fontaine-', 'Delacroix, Bo'), 'Fontaine-Delacroix, Bo');
-    assert.equal(joinWrapped('Garcia, M.', 'Elena'), 'Garcia, M. Elena');
-    assert.equal(joinWrapped('maria.garcia.', 'lopez@example.com'), 'maria.garcia.lopez@example.com');
-    assert.equal(joinWrapped('', 'x'), 'x');
+    assert.equal(joinWrapped(['Vandenberghe-Okonkwo,', 'Maximiliana']), 'Vandenberghe-Okonkwo, Maximiliana');
+    assert.equal(joinWrapped(['maximiliana.vandenberghe@', 'example.com']), 'maximiliana.vandenberghe@example.com');
+    assert.equal(joinWrapped(['thi.', 'vandenbergheokonkw', 'o2@example.com']), 'thi.vandenbergheokonkwo2@example.com');
+    assert.equal(joinWrapped(['Fontaine-', 'Delacroix, Bo']), 'Fontaine-Delacroix, Bo');
+    assert.equal(joinWrapped(['Garcia, M.', 'Elena']), 'Garcia, M. Elena');
+    assert.equal(joinWrapped(['Lee,', 'Ann']), 'Lee, Ann');
+    assert.equal(joinWrapped(['Call back,', 'after 5']), 'Call back, after 5');
+    assert.equal(joinWrapped(['x', '']), 'x');
   });
 
   it('takes a line of three or more word labels as the header, not title, date or data lines', () => {
