@@ -33,6 +33,9 @@ function applyEnvDefaults(env, userDir) {
     if (!isSet(env, 'OFFICE_CODE')) env.OFFICE_CODE = 'DEMO';
   }
   if (!isSet(env, 'RECALL_LEDGER_DB')) env.RECALL_LEDGER_DB = path.join(userDir, 'recall-ledger.sqlite');
+  // The ledger node resolves a relative file against the user dir, the ledger tab's
+  // sqlite node against the working directory: make it absolute so both open one file.
+  else env.RECALL_LEDGER_DB = path.resolve(userDir, env.RECALL_LEDGER_DB);
   if (!isSet(env, 'RECALL_DRY_RUN')) env.RECALL_DRY_RUN = 'true';
   if (!isSet(env, 'RECALL_MAX_PER_RUN')) env.RECALL_MAX_PER_RUN = '500';
   if (!isSet(env, 'RECALL_SCHEDULE')) env.RECALL_SCHEDULE = DEFAULT_SCHEDULE;

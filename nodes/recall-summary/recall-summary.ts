@@ -4,7 +4,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { addRun, dailySummary, emptyTotals, officeDay, type DailyTotals } from '../lib/summary/daily';
 import { healthPingUrl } from '../lib/summary/health';
-import { summarizeRun, type RunSummary } from '../lib/summary/run-summary';
+import { markFailed, summarizeRun, type RunSummary } from '../lib/summary/run-summary';
 import { envSetting } from '../lib/settings';
 
 interface SummaryDef extends NodeDef {
@@ -21,6 +21,14 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const ctx = node.context();
+    /** runs reported lately: a run can reach Catch and still hand on its results */
+    const recent = new Map<string, RunSummary>();
+    const remember = (run: RunSummary) => {
+      if (!run.runId) return;
+      recent.delete(run.runId);
+      recent.set(run.runId, run);
+      if (recent.size > 100) recent.delete(recent.keys().next().value as string);
+    };
     node.status({ fill: 'grey', shape: 'ring', text: 'waiting for a run' });
 
     /** A typed-input setting: env names a variable, str may hold ${VAR}. */
@@ -46,9 +54,17 @@ export = function (RED: NodeAPI): void {
           return;
         }
 
-        const summary: RunSummary = summarizeRun({ recall: msg.recall, payload: msg.payload, error: msg.error, office });
+        let summary: RunSummary = summarizeRun({ recall: msg.recall, payload: msg.payload, error: msg.error, office });
+        const earlier = summary.runId ? recent.get(summary.runId) : undefined;
+        let again: 'error' | 'results' | false = false;
+        if (earlier && !summary.ok) again = 'error';
+        else if (earlier && !earlier.ok) {
+          summary = markFailed(summary, earlier);
+          again = 'results';
+        }
+        remember(summary);
         ctx.set('lastRun', summary);
-        ctx.set('today', addRun((ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office), summary));
+        ctx.set('today', addRun((ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office), summary, again));
 
         let ping: object | null = null;
         const url = healthPingUrl(healthBase, summary.ok ? 'success' : 'fail');

@@ -99,9 +99,14 @@ describe('the default flow, end to end (real runtime, env only)', function () {
         assert.ok(r.request!.body.tags.includes('office:DEMO'), JSON.stringify(r.request!.body.tags));
         assert.equal(r.request!.headers['Idempotency-Key'] ?? r.request!.headers['idempotency-key'], r.key);
       }
-      const rejected = await comms.waitForDebug((m) => m.id === 'rejects', 'the Rejected debug node');
-      const reasons = (JSON.parse(rejected.msg) as { reason: string }[]).map((r) => r.reason).sort();
-      assert.deepEqual(reasons.filter((r) => r !== 'no-channel'), ['has-appointment', 'has-appointment', 'not-due']);
+      const rejected = await comms.waitForDebug((m) => m.id === 'rejects', 'the Rejected rows debug node');
+      assert.deepEqual((JSON.parse(rejected.msg) as { reason: string; patientId: string }[]).map((r) => `${r.reason} ${r.patientId}`), ['not-due SI0017']);
+      const suppressed = await comms.waitForDebug((m) => m.id === 'suppressed', 'the Suppressed debug node');
+      assert.deepEqual((JSON.parse(suppressed.msg) as { reason: string; patientId: string }[]).map((r) => `${r.reason} ${r.patientId}`).sort(), [
+        'has-appointment GA0013',
+        'has-appointment NG0003',
+        'no-channel KO0004',
+      ]);
       const run = await waitForRun(red, file, seen);
       assert.equal(run.delivery['dry-run'], ELIGIBLE.length);
     });
@@ -112,6 +117,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     let crm: CrmServer;
     let ping: Awaited<ReturnType<typeof pingServer>>;
     let watch: string;
+    let firstExport = '';
     const seen = new Set<string>();
     before(async () => {
       crm = await CrmServer.start();
@@ -136,7 +142,8 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     });
 
     it("delivers the export's eligible contacts to the CRM once each, tagged with the office", async () => {
-      dropFile(watch, 'cc-1.csv', demoExportCsv(new Date()));
+      firstExport = demoExportCsv(new Date());
+      dropFile(watch, 'cc-1.csv', firstExport);
       const run = await waitForRun(red, 'cc-1.csv', seen);
       assert.equal(run.dryRun, false);
       assert.equal(run.delivery.delivered, ELIGIBLE.length, run.text);
@@ -166,7 +173,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     });
 
     it('sends nothing again for the same file dropped twice or a rescan', async () => {
-      dropFile(watch, 'cc-1-copy.csv', fs.readFileSync(path.join(watch, 'processed', 'cc-1.csv')));
+      dropFile(watch, 'cc-1-copy.csv', firstExport);
       await red.api('POST', '/inject/rescan');
       // a later export ends the wait: by then the copy has been handled
       dropFile(watch, 'cc-3.csv', exportPrintedLater(10));

@@ -113,6 +113,26 @@ describe('recall-summary node', function () {
     assert.match(again.topic, /NO RUNS/);
   });
 
+  it('a run that reached Catch and then handed on its results stays failed, counted once', async () => {
+    process.env.TEST_HEALTH_URL = 'https://hc-ping.example.com/abc';
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    const recall = { runId: 'r9', office: 'SLC', source: 'export', counts: {} };
+    const error = { message: 'Error: the CRM refused the token (HTTP 401)', source: { type: 'crm-webhook-out', name: 'CRM webhook' } };
+    const [, ping1] = await Promise.all([next(helper.getNode('out1')), next(helper.getNode('out2')), sum.receive({ payload: [], recall, error })]);
+    const results = [{ key: 'k1', patientId: 'P1', outcome: 'retry', attempts: 1 }];
+    const [s, ping2] = await Promise.all([next(helper.getNode('out1')), next(helper.getNode('out2')), sum.receive({ payload: results, recall })]);
+    assert.equal(ping1.url, 'https://hc-ping.example.com/abc/fail');
+    assert.equal(ping2.url, 'https://hc-ping.example.com/abc/fail', 'no success ping for a failed run');
+    assert.equal(s.payload.ok, false);
+    assert.equal(s.payload.delivery.retry, 1);
+    assert.match(s.payload.text, /FAILED at CRM webhook: the CRM refused the token/);
+    const [mail] = await Promise.all([next(helper.getNode('out3')), sum.receive({ topic: 'daily-summary' })]);
+    assert.equal(mail.totals.runs, 1);
+    assert.equal(mail.totals.failedRuns, 1);
+    assert.equal(mail.totals.delivery.retry, 1);
+  });
+
   it('the ping reaches a real health-check server through an http request node', async () => {
     const hits: { method?: string; url?: string; body: string }[] = [];
     const server = http.createServer((req, res) => {

@@ -39,18 +39,27 @@ function add(into: Counts, from: Counts): void {
   for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
 }
 
-/** Adds one run to the totals (returns a new object; totals live in node context). */
-export function addRun(totals: DailyTotals, run: RunSummary): DailyTotals {
+/**
+ * Adds one run to the totals (returns a new object; totals live in node context).
+ * `again`: a second report of a run already counted (its error, or its results
+ * after its error): adds what is new, not another run.
+ */
+export function addRun(totals: DailyTotals, run: RunSummary, again: 'error' | 'results' | false = false): DailyTotals {
   const t: DailyTotals = JSON.parse(JSON.stringify(totals));
   if (!t.office) t.office = run.office;
   t.from = t.from ?? run.at;
   t.to = run.at;
-  t.runs += 1;
+  if (again === 'results') {
+    for (const o of OUTCOMES) t.delivery[o] += run.delivery[o] ?? 0;
+    return t;
+  }
+  if (!again) t.runs += 1;
   if (!run.ok) {
     t.failedRuns += 1;
     t.errors.push({ at: run.at, text: run.text });
     if (t.errors.length > MAX_ERRORS) t.errors.splice(0, t.errors.length - MAX_ERRORS);
   }
+  if (again === 'error') return t;
   if (run.dryRun) t.dryRuns += 1;
   for (const o of OUTCOMES) t.delivery[o] += run.delivery[o] ?? 0;
   add(t.leftOut, run.leftOut);

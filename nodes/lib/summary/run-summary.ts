@@ -160,3 +160,13 @@ export function runText(s: RunSummary): string {
   if (s.counts['already-sent']) parts.push(`${s.counts['already-sent']} already sent`);
   return `${head}: ${parts.join('; ')}`;
 }
+
+/**
+ * A run that reached Catch and also finished (the sink stops on a refused token
+ * but still hands its results on): the finished run's counts, reported failed.
+ */
+export function markFailed(completed: RunSummary, failure: RunSummary): RunSummary {
+  const merged: RunSummary = { ...completed, ok: false, error: failure.error, errorSource: failure.errorSource };
+  merged.text = runText(merged);
+  return merged;
+}
