@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { localDate } from '../../nodes/lib/export/folder';
 import { helper } from '../support/helper';
-import { nodeModule } from '../support/paths';
+import { nodeModule, ROOT } from '../support/paths';
 import { CC_CSV, DRIFT_CSV, EXPECTED_CC_ROWS, HEADERS, writeWorkbook, xlsxFromCsv } from '../lib/export/workbooks';
 
 const exportNode = nodeModule('batch-export-in');
@@ -304,5 +304,28 @@ describe('batch-export-in node', function () {
     node.receive({ payload: 1 });
     const msg = await got;
     assert.match(msg.error.message, /setting "Template": template "custom": key "__proto__"/);
+  });
+
+  it('the example flow (examples/nodes/batch-export-in.json) watches ${RECALL_WATCH_DIR} and emits rows', async () => {
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nodes', 'batch-export-in.json'), 'utf8')) as any[];
+    // debug and inject nodes become helper nodes (the helper loads no core nodes but catch); the wiring is the example's
+    const nodes = example.map((n) => (n.type === 'debug' || n.type === 'inject' ? { id: n.id, type: 'helper', z: n.z, wires: n.wires ?? [] } : n));
+    process.env.RECALL_WATCH_DIR = dir;
+    process.env.OFFICE_CODE = 'EX1';
+    try {
+      await helper.load(exportNode, nodes);
+      const [rows, err, alert] = ['bxi-rows', 'bxi-errors', 'bxi-alert'].map((id) => helper.getNode(id));
+      const got = next(rows);
+      drop('cc.csv', fs.readFileSync(CC_CSV));
+      const msg = await got;
+      assert.deepEqual(msg.payload, EXPECTED_CC_ROWS);
+      assert.equal(msg.recall.office, 'EX1');
+      const [e, a] = await Promise.all([next(err), next(alert), Promise.resolve(drop('drift.csv', fs.readFileSync(DRIFT_CSV)))]);
+      assert.equal(e.payload.file, 'drift.csv');
+      assert.match(a.error.message, /drift\.csv: header drift/);
+    } finally {
+      delete process.env.RECALL_WATCH_DIR;
+      delete process.env.OFFICE_CODE;
+    }
   });
 });
