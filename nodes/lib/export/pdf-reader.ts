@@ -88,7 +88,8 @@ class Inbox {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = undefined;
-        reject(new ExportFileError(`corrupt PDF: ${what} took longer than ${Math.round(timeoutMs / 1000)} s; the file may be damaged`));
+        const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+        reject(new ExportFileError(`corrupt PDF: ${what} took longer than ${limit}; the file may be damaged`));
       }, timeoutMs);
       const done = <T>(f: (v: T) => void) => (v: T) => {
         clearTimeout(timer);

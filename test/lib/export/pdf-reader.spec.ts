@@ -154,6 +154,21 @@ describe('pdf-reader: files that cannot be read', () => {
     assert.match(await failure(mangled), /^corrupt PDF: /);
   });
 
+  it('a reader thread over its heap limit or its time limit fails the file', async () => {
+    const { bytes } = await reportPdf(fs.readFileSync(CC_CSV, 'utf8'), ONE_PAGE);
+    const limited = async (opts: Parameters<typeof readPdfData>[1]): Promise<string> => {
+      try {
+        for await (const _ of readPdfData(bytes, opts));
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return assert.fail('read without an error');
+    };
+    assert.equal(await limited({ maxHeapMb: 2 }), 'corrupt PDF: the PDF needs more than 2 MB to read');
+    // loading pdf.js alone takes far longer than 1 ms
+    assert.equal(await limited({ pageTimeoutMs: 1 }), 'corrupt PDF: opening the file took longer than 1 ms; the file may be damaged');
+  });
+
   it('an image-only (scanned) PDF fails with the no-text-layer reason', async () => {
     assert.equal(await failure(await imageOnlyPdf()), `${SCANNED_REASON} (page 1 of 1 has no text)`);
   });
