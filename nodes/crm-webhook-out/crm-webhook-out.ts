@@ -75,8 +75,14 @@ export = function (RED: NodeAPI): void {
         const dryRun = settings!.dryRun || recall.dryRun === true;
         const ledger = await findLedger(recall, dryRun);
         const secret = envSetting('${RECALL_LEDGER_SECRET}');
-        if (!ledger && !secret) throw new Error('no ledger for contactKey: set the sink\'s ledger, put idempotency-gate (reserve) before it, or set RECALL_LEDGER_SECRET');
-        const hmac = ledger ? ledger.hmac : hmacWith(secret);
+        // needed only when there is a contact to key (an empty run needs no ledger)
+        const hmac = ledger
+          ? ledger.hmac
+          : secret
+            ? hmacWith(secret)
+            : () => {
+                throw new Error("no ledger for contactKey: set the sink's ledger, put idempotency-gate (reserve) before it, or set RECALL_LEDGER_SECRET");
+              };
         const leaseMs = Number((recall.ledger as { leaseMs?: number } | undefined)?.leaseMs) || undefined;
         const abort = new AbortController();
         const total = Array.isArray(msg.payload) ? msg.payload.length : 0;

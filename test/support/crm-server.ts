@@ -24,12 +24,16 @@ export interface CrmRequest {
   signatureValid?: boolean;
   /** same key and body as an earlier accepted request */
   replay?: boolean;
+  /** the CRM took the contact in (2xx, or accepted and then the connection dropped) */
+  processed?: boolean;
 }
 
 /** How to answer one request. */
 export type Fault =
   | { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number }
   | { reset: true; delayMs?: number }
+  /** the CRM processes the request, then the connection drops before the answer (a duplicate in the making) */
+  | { acceptThenReset: true }
   | { hang: true };
 
 export interface CrmServerOptions {
@@ -215,11 +219,20 @@ export class CrmServer {
 
   private answer(rec: CrmRequest, req: http.IncomingMessage, res: http.ServerResponse, settle: () => void): void {
     const fault = this.decide(rec);
+    if ('acceptThenReset' in fault) {
+      rec.answer = 'reset';
+      rec.processed = true;
+      settle();
+      req.socket.destroy();
+      return;
+    }
     if ('hang' in fault) {
       rec.answer = 'hang';
       this.hanging.add(res);
       return;
     }
+    // a 2xx is processed on receipt, even if the client gives up before the answer
+    if ('status' in fault && fault.status >= 200 && fault.status < 300) rec.processed = true;
     const delay = fault.delayMs ?? this.opts.delayMs ?? 0;
     const go = () => {
       if (res.destroyed) return settle();
