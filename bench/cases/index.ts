@@ -3,9 +3,10 @@
 import type { BenchCase } from '../support/case';
 import { bench as ledger } from './ledger';
 import { bench as pdf } from './pdf';
+import { bench as pipeline } from './pipeline';
 import { bench as rateLimit } from './rate-limit';
 import { bench as sinkVsNaive } from './sink-vs-naive';
 import { bench as start } from './start';
 import { bench as xlsx } from './xlsx';
 
-export const CASES: BenchCase[] = [sinkVsNaive, rateLimit, ledger, xlsx, pdf, start];
+export const CASES: BenchCase[] = [pipeline, sinkVsNaive, rateLimit, ledger, xlsx, pdf, start];
