@@ -65,6 +65,21 @@ describe('editor in a real browser (Chromium)', function () {
     assert.deepEqual(invalid, []);
   });
 
+  it('saves a screenshot of the default flow to test-artifacts/default-flow.png', async () => {
+    const page = browser.page;
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => {
+      RED.workspaces.show('recall-tab');
+      RED.view.select({});
+      RED.actions.invoke('core:toggle-sidebar', false);
+    });
+    await page.waitForTimeout(500); // the sidebar slides away (a picture, not an assertion)
+    await page.evaluate(() => document.getElementById('red-ui-workspace-chart')!.scrollTo(0, 0));
+    const file = path.join(ARTIFACTS, 'default-flow.png');
+    await page.screenshot({ path: file });
+    assert.ok(fs.statSync(file).size > 10_000, 'a real picture');
+  });
+
   it('opens and closes the edit dialog of every pack node on the canvas (double-click)', async () => {
     const page = browser.page;
     const ours = flowNodes.filter((n) => PACK_TYPES.includes(n.type) || n.type === 'recall-summary');
@@ -85,33 +100,32 @@ describe('editor in a real browser (Chromium)', function () {
     assert.equal(opened.length, ours.length);
   });
 
-  it('deploys (full deploy) and the runtime answers with the same flow', async () => {
+  it('saves every pack node unchanged when its dialog is closed with Done, then deploys an edit', async () => {
     const page = browser.page;
-    const before = await red.api<{ rev: string }>('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' });
-    await page.evaluate(() => RED.workspaces.show('recall-tab'));
-    await page.locator('#red-ui-header-button-deploy-options').click();
-    await page.locator('#deploymenu-item-full').click();
+    const ours = flowNodes.filter((n) => PACK_TYPES.includes(n.type) || n.type === 'recall-summary');
+    for (const node of ours) {
+      if (node.z) await page.evaluate((z) => RED.workspaces.show(z), node.z);
+      await page.evaluate((id) => RED.view.reveal(id), node.id);
+      await page.locator(`[id="${node.id}"] .red-ui-flow-node`).dblclick();
+      await page.locator('#dialog-form .form-row').first().waitFor();
+      const name = node.id === 'consent' ? 'Consent (edited in the browser test)' : undefined;
+      if (name) await page.locator('#node-input-name').fill(name);
+      await page.locator('#node-dialog-ok').click();
+      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    }
     await page.locator('#red-ui-header-button-deploy').click();
-    // a confirm dialog (invalid or unused config nodes) would be a finding: fail on it
+    // a confirm dialog (invalid or unused config nodes) would stop here: fail on it
     await page.locator('.red-ui-notification:has-text("Successfully deployed")').waitFor({ timeout: 30_000 });
-    const after = await red.api<{ rev: string; flows: unknown[] }>('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' });
-    assert.notEqual(after.rev, before.rev, 'a new revision was deployed');
+    const after = await red.api<{ flows: typeof flowNodes }>('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' });
+    const byId = new Map(after.flows.map((n) => [n.id, n]));
+    for (const node of flowNodes) {
+      const now = byId.get(node.id) as Record<string, unknown> | undefined;
+      assert.ok(now, `${node.type} ${node.id} still deployed`);
+      // a new name makes the node wider; the editor keeps its left edge, so x moves
+      const expected = node.id === 'consent' ? { ...node, name: 'Consent (edited in the browser test)', x: now.x } : node;
+      assert.deepEqual(now, expected, `${node.type} "${node.name ?? node.id}" came back from the editor as it went in`);
+    }
     assert.equal(after.flows.length, flowNodes.length);
-  });
-
-  it('saves a screenshot of the default flow to test-artifacts/default-flow.png', async () => {
-    const page = browser.page;
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.evaluate(() => {
-      RED.workspaces.show('recall-tab');
-      RED.view.select({});
-      RED.actions.invoke('core:toggle-sidebar', false);
-      document.getElementById('red-ui-workspace-chart')!.scrollTo(0, 0);
-    });
-    await page.waitForTimeout(300); // let notifications fade from the picture (not an assertion)
-    const file = path.join(ARTIFACTS, 'default-flow.png');
-    await page.screenshot({ path: file });
-    assert.ok(fs.statSync(file).size > 10_000, 'a real picture');
   });
 
   it('logged no console error and no page error', () => {

@@ -19,7 +19,7 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(viewport = { width: 1600, height: 1000 }): Promise<Browser> {
+export async function launchBrowser(viewport = { width: 1920, height: 1080 }): Promise<Browser> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
