@@ -18,7 +18,7 @@ export interface PdfReadOptions extends LayoutOptions {
   onPage?: (page: number, pages: number) => void;
   /** A page that takes longer than this fails the file (a damaged or crafted PDF). Default 120 s. */
   pageTimeoutMs?: number;
-  /** Heap limit of the reader thread. Default 512 MB. */
+  /** Heap limit of the reader thread. Default 512 MB, at least 64. */
   maxHeapMb?: number;
 }
 
@@ -104,7 +104,8 @@ class Inbox {
 export async function* readPdfData(bytes: Uint8Array, options: PdfReadOptions = {}): AsyncGenerator<string[]> {
   checkPdfEnvelope(bytes);
   const timeout = options.pageTimeoutMs ?? 120_000;
-  const maxHeapMb = options.maxHeapMb ?? 512;
+  // a tiny limit kills the whole process on Node 22 (the thread cannot even start)
+  const maxHeapMb = Math.max(64, options.maxHeapMb ?? 512);
   const data = new Uint8Array(bytes); // a copy the worker takes over (transferred, not cloned)
   const input: WorkerInput = { pdfReader: true, data, standardFontDataUrl: standardFontDir() };
   const worker = new Worker(WORKER, { workerData: input, transferList: [data.buffer], resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });

@@ -154,7 +154,7 @@ describe('pdf-reader: files that cannot be read', () => {
     assert.match(await failure(mangled), /^corrupt PDF: /);
   });
 
-  it('a reader thread over its heap limit or its time limit fails the file', async () => {
+  it('a reader thread over its time limit fails the file', async () => {
     const { bytes } = await reportPdf(fs.readFileSync(CC_CSV, 'utf8'), ONE_PAGE);
     const limited = async (opts: Parameters<typeof readPdfData>[1]): Promise<string> => {
       try {
@@ -164,7 +164,6 @@ describe('pdf-reader: files that cannot be read', () => {
       }
       return assert.fail('read without an error');
     };
-    assert.equal(await limited({ maxHeapMb: 2 }), 'corrupt PDF: the PDF needs more than 2 MB to read');
     // loading pdf.js alone takes far longer than 1 ms
     assert.equal(await limited({ pageTimeoutMs: 1 }), 'corrupt PDF: opening the file took longer than 1 ms; the file may be damaged');
   });
