@@ -98,7 +98,6 @@ export class OdbcRunError extends Error {
 
   constructor(fault: Fault, attempts: number, firstFault?: Fault) {
     super(describeFault(fault, attempts, firstFault));
-    this.name = 'OdbcRunError';
     this.kind = fault.kind;
     this.state = fault.state;
     this.attempts = attempts;
