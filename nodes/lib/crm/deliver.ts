@@ -18,6 +18,8 @@ export interface RequestOutcome {
   error?: string;
   /** start of the CRM's answer to a refused request (debug output, never logged) */
   response?: string;
+  /** a partly confirmed batch (HubSpot 207): the item keys the CRM did not confirm */
+  unconfirmed?: Set<string>;
 }
 
 export interface DeliverOptions {
@@ -102,7 +104,9 @@ export class Delivery {
   private finish(o: RequestOutcome): RequestOutcome {
     this.open.delete(o.request);
     this.finished.push(o);
-    this.stats[o.outcome] += o.request.items.length;
+    const missing = o.unconfirmed?.size ?? 0;
+    this.stats[o.outcome] += o.request.items.length - missing;
+    this.stats.retry += missing;
     this.progress();
     return o;
   }
@@ -151,7 +155,16 @@ export class Delivery {
         // the CRM's window is spent: every request of this endpoint waits, not just this one
         const asked = Math.max(rateLimitWaitMs(answer.header, now()) ?? 0, answer.status === 429 || answer.status === 503 ? retryAfterMs(answer.header('retry-after'), now()) ?? 0 : 0);
         if (asked > 0 && asked <= policy.maxRetryAfterMs) limiter.pauseUntil(now() + asked);
-        if (verdict === 'delivered') return this.finish({ request, outcome: 'delivered', status: answer.status, attempts });
+        if (verdict === 'delivered') {
+          const confirmed = request.confirmed?.(answer.status, answer.body);
+          const unconfirmed = confirmed ? new Set(request.items.map((i) => i.key).filter((k) => !confirmed.has(k))) : undefined;
+          const o: RequestOutcome = { request, outcome: 'delivered', status: answer.status, attempts };
+          if (unconfirmed?.size) {
+            o.unconfirmed = unconfirmed;
+            o.response = answer.body.slice(0, SNIPPET);
+          }
+          return this.finish(o);
+        }
         lastError = `HTTP ${answer.status}${answer.statusText ? ' ' + answer.statusText : ''}`;
         const response = answer.body ? answer.body.slice(0, SNIPPET) : undefined;
         if (verdict === 'failed') return this.finish({ request, outcome: 'failed', status: answer.status, attempts, error: lastError, response });

@@ -44,6 +44,11 @@ export interface PlannedRequest {
   idempotencyKey: string;
   headers: Record<string, string>;
   body: unknown;
+  /**
+   * A 2xx that may cover only part of a batch (HubSpot 207 Multi-Status): the keys of
+   * the items the CRM confirmed; the rest are not delivered.
+   */
+  confirmed?: (status: number, responseBody: string) => Set<string> | undefined;
 }
 
 export interface Plan {
@@ -148,7 +153,33 @@ export function planRequests(items: readonly Item[], ep: EndpointConfig, batchSi
     else if (size === 1) body = chunk[0].body;
     else body = chunk.map((c) => c.body);
     const idempotencyKey = chunkItems.length === 1 && size === 1 ? chunkItems[0].key : batchKey(chunkItems.map((it) => it.key));
-    requests.push({ items: chunkItems, url, method: 'POST', idempotencyKey, headers: { ...headers, 'Idempotency-Key': idempotencyKey }, body });
+    const req: PlannedRequest = { items: chunkItems, url, method: 'POST', idempotencyKey, headers: { ...headers, 'Idempotency-Key': idempotencyKey }, body };
+    if (ep.preset === 'hubspot') req.confirmed = hubspotConfirmed(chunk.map((c) => ({ key: c.item.key, input: c.body as { idProperty: string; id: string } })));
+    requests.push(req);
   }
   return { requests, rejected };
+}
+
+/**
+ * HubSpot answers 207 when some inputs of a batch failed: only inputs whose id comes
+ * back in `results[].properties[idProperty]` count as delivered (never mark sent what
+ * the CRM did not confirm). Any other 2xx confirms the whole batch.
+ */
+function hubspotConfirmed(inputs: { key: string; input: { idProperty: string; id: string } }[]): PlannedRequest['confirmed'] {
+  return (status, responseBody) => {
+    if (status !== 207) return undefined;
+    const ok = new Set<string>();
+    let results: { properties?: Record<string, unknown> }[] = [];
+    try {
+      const parsed = JSON.parse(responseBody) as { results?: unknown };
+      if (Array.isArray(parsed.results)) results = parsed.results as typeof results;
+    } catch {
+      return ok;
+    }
+    for (const { key, input } of inputs) {
+      const want = input.id.toLowerCase();
+      if (results.some((r) => String(r?.properties?.[input.idProperty] ?? '').toLowerCase() === want)) ok.add(key);
+    }
+    return ok;
+  };
 }

@@ -175,7 +175,7 @@ export class SinkRun {
     const renewer = this.startRenewing();
     try {
       const outcomes = await this.delivery.run();
-      for (const o of outcomes) for (const it of o.request.items) this.add(it, perContact(o));
+      for (const o of outcomes) for (const it of o.request.items) this.add(it, perContact(o, it));
     } finally {
       renewer.stop();
     }
@@ -188,7 +188,7 @@ export class SinkRun {
    */
   snapshot(): DeliveryResult[] {
     if (!this.delivery) return [];
-    const ended = this.delivery.finished.flatMap((o) => o.request.items.map((it): DeliveryResult => ({ key: it.key, patientId: it.patientId, ...perContact(o) })));
+    const ended = this.delivery.finished.flatMap((o) => o.request.items.map((it): DeliveryResult => ({ key: it.key, patientId: it.patientId, ...perContact(o, it) })));
     const open = this.delivery.unfinished().flatMap((req) =>
       req.items.map((it): DeliveryResult => ({ key: it.key, patientId: it.patientId, outcome: 'retry', attempts: 0, error: 'stopped before delivery' })),
     );
@@ -253,7 +253,11 @@ export class SinkRun {
   }
 }
 
-function perContact(o: RequestOutcome): Omit<DeliveryResult, 'key' | 'patientId'> {
+function perContact(o: RequestOutcome, item: Item): Omit<DeliveryResult, 'key' | 'patientId'> {
+  if (o.unconfirmed?.has(item.key)) {
+    // answered, but not confirmed for this contact: send again next run (same key)
+    return { outcome: 'retry', attempts: o.attempts, status: o.status, error: `HTTP ${o.status}: the CRM did not confirm this contact`, response: o.response };
+  }
   const r: Omit<DeliveryResult, 'key' | 'patientId'> = { outcome: o.outcome, attempts: o.attempts };
   if (o.status !== undefined) r.status = o.status;
   if (o.error) r.error = o.error;

@@ -300,6 +300,23 @@ describe('crm sink against a real HTTP server', function () {
       });
     });
 
+    it('HubSpot 207 Multi-Status: only the inputs HubSpot confirms are delivered, the rest go next run', async () => {
+      server = await CrmServer.start();
+      server.enqueue({
+        status: 207,
+        body: {
+          status: 'COMPLETE',
+          results: [{ id: '11', properties: { email: 'patient1@example.com' } }, { id: '13', properties: { email: 'PATIENT3@example.com' } }],
+          numErrors: 1,
+          errors: [{ status: 'error', category: 'VALIDATION_ERROR', message: 'Property values were not valid', context: {} }],
+        },
+      });
+      const out = await run(contacts(3), { endpoint: { preset: 'hubspot', url: server.url }, settings: { batchSize: 100 } });
+      assert.deepEqual(out.results.map((r) => r.outcome), ['delivered', 'retry', 'delivered']);
+      assert.match(out.results[1].error!, /HTTP 207: the CRM did not confirm this contact/);
+      assert.deepEqual([out.summary.delivered, out.summary.retry], [2, 1]);
+    });
+
     it('HubSpot with a custom unique property upserts by contactKey', async () => {
       server = await CrmServer.start();
       const out = await run(contacts(1), { endpoint: { preset: 'hubspot', url: server.url, idProperty: 'dentrix_contact_key' } });
