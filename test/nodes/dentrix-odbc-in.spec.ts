@@ -10,7 +10,8 @@ import { loadOdbc } from '../../nodes/lib/odbc/client';
 import { DENTRIX_G_RECALL_COLUMNS } from '../../nodes/lib/presets/dentrix-g-query';
 import { buildSqliteFixture, loadPostgresFixture } from '../fixtures/odbc/fixture';
 import { helper } from '../support/helper';
-import { DIST_NODES, nodeModule } from '../support/paths';
+import { NODE_RED_MODULE } from '../support/helper';
+import { DIST_NODES, ROOT, nodeModule } from '../support/paths';
 import { startPostgres, type PrivatePostgres } from '../support/postgres';
 
 const connModule = nodeModule('dentrix-connection');
@@ -247,6 +248,38 @@ describe('dentrix-odbc-in', function () {
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('the example flow (examples/nodes/dentrix-odbc-in.json)', () => {
+    const core = (file: string): unknown =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(require.resolve(`@node-red/nodes/core/common/${file}`, { paths: [path.dirname(require.resolve(NODE_RED_MODULE))] }));
+    const VARS = ['DENTRIX_CONNECTION', 'DENTRIX_USER', 'DENTRIX_PASSWORD', 'DENTRIX_RECALL_SQL', 'OFFICE_CODE'];
+    const saved: Record<string, string | undefined> = {};
+    beforeEach(() => VARS.forEach((v) => ((saved[v] = process.env[v]), delete process.env[v])));
+    afterEach(() => VARS.forEach((v) => (saved[v] === undefined ? delete process.env[v] : (process.env[v] = saved[v]))));
+    const example = (): unknown[] => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nodes', 'dentrix-odbc-in.json'), 'utf8'));
+
+    it('reads through the connection and SQL given by the environment, and shows the run on the debug node', async () => {
+      process.env.DENTRIX_CONNECTION = `Driver=SQLite3;Database=${sqlite}`;
+      process.env.DENTRIX_RECALL_SQL = 'SELECT patient_id FROM v_patient_recall WHERE due_date IS NOT NULL';
+      process.env.OFFICE_CODE = 'EXAMPLE';
+      await helper.load([core('20-inject.js'), core('21-debug.js'), connModule, odbcInModule], example());
+      const debug = helper.getNode('ex-odbc-debug');
+      const got = new Promise<Msg>((resolve) => debug.on('input', resolve));
+      helper.getNode('ex-odbc-inject').receive({});
+      const msg = await got;
+      assert.equal(msg.payload.length, 7);
+      assert.deepEqual([msg.recall.office, msg.recall.rowCount, msg.recall.columns], ['EXAMPLE', 7, ['patient_id']]);
+    });
+
+    it('with nothing set, a run reads nothing and says so instead of failing', async () => {
+      await helper.load([core('20-inject.js'), core('21-debug.js'), connModule, odbcInModule], example());
+      const node = helper.getNode('ex-odbc-node');
+      const warned = new Promise<string>((resolve) => node.on('call:warn', (c: { args: unknown[] }) => resolve(String(c.args[0]))));
+      helper.getNode('ex-odbc-inject').receive({});
+      assert.match(await warned, /no connection string or DSN is set/);
     });
   });
 
