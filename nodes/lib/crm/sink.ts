@@ -172,7 +172,7 @@ export class SinkRun {
       random: ctx.random,
       onProgress: ctx.onProgress,
     });
-    const renewer = this.startRenewing();
+    const renewer = this.startRenewing(plan.requests.flatMap((r) => r.items.map((i) => i.key)));
     try {
       const outcomes = await this.delivery.run();
       for (const o of outcomes) for (const it of o.request.items) this.add(it, perContact(o, it));
@@ -205,15 +205,15 @@ export class SinkRun {
     return { url: req.url, method: req.method, headers, body: JSON.parse(body) };
   }
 
-  /** Renews the leases of contacts still open, every third of the lease. */
-  private startRenewing(): { stop(): void; count: number } {
+  /**
+   * Renews the leases of every contact of the run, every third of the lease: the
+   * delivered ones too, since they stay `reserved` until the commit after the run.
+   */
+  private startRenewing(keys: string[]): { stop(): void; count: number } {
     const { ledger, leaseMs } = this.ctx;
     const state = { count: 0, stop: () => undefined as void };
-    if (!ledger || !leaseMs || !this.delivery) return state;
-    const delivery = this.delivery;
+    if (!ledger || !leaseMs || !keys.length) return state;
     const timer = setInterval(() => {
-      const keys = delivery.unfinished().flatMap((r) => r.items.map((i) => i.key));
-      if (!keys.length) return;
       ledger.renew(keys, leaseMs, { runId: this.ctx.runId }).then(
         () => void state.count++,
         (err: Error) => this.ctx.onWarning?.(`lease renewal failed: ${err.message}`),
