@@ -18,7 +18,10 @@ export const MIGRATIONS: readonly string[] = [
      segment     TEXT,
      run_id      TEXT
    ) WITHOUT ROWID;
-   CREATE INDEX keys_state_updated ON keys (state, updated_at);
+   -- only open rows are indexed: "WHERE state = 'failed'" (ledger tab, clearFailed) and
+   -- "WHERE state = 'reserved'" find them without a scan; the million 'sent' rows cost no upkeep
+   CREATE INDEX keys_reserved ON keys (updated_at) WHERE state = 'reserved';
+   CREATE INDEX keys_failed ON keys (updated_at) WHERE state = 'failed';
    CREATE TABLE suppressions (
      hash     TEXT NOT NULL,              -- HMAC-SHA256(secret, 'suppress'|value), hex
      channel  TEXT NOT NULL CHECK (channel IN ('sms', 'email', 'voice', 'all')),
