@@ -208,11 +208,16 @@ export class TableAssembler {
     return rows;
   }
 
-  private line(line: Line, rows: string[][]): void {
+  private line(whole: Line, rows: string[][]): void {
+    // `Page n of m`, alone or beside a title, is page furniture
+    const markers = chunks(whole).filter((c) => PAGE_MARKER.test(c.text));
+    const line = markers.length
+      ? { ...whole, items: whole.items.filter((it) => !markers.some((m) => it.x >= m.x0 && it.x <= m.x1)) }
+      : whole;
+    if (line.items.length === 0) return;
     const parts = chunks(line);
     const labels = parts.map((c) => c.text);
     const text = labels.join(' ');
-    if (PAGE_MARKER.test(text)) return;
     if (!this.columns) {
       if (this.isHeader(labels)) {
         this.setColumns(parts);

@@ -110,6 +110,14 @@ describe('pdf-layout: TableAssembler', () => {
     assert.deepEqual(table.page(page2), [['Nguyen, Thi', 'NG0003', '', '', '05/02/2025']]);
   });
 
+  it('drops `Page n of m` printed beside a title line, and that title on a page without a repeated header', () => {
+    const table = new TableAssembler();
+    const first = table.page([title(580, 'Smile Dental Group'), t('Page 1 of 2', 500, 580), ...row(540, HEAD), ...row(528, ['A, B', 'AB0001', '', '', ''])]);
+    assert.deepEqual(first.slice(0, 2), [['Smile Dental Group'], HEAD]);
+    const next = table.page([title(580, 'Smile Dental Group'), t('Page 2 of 2', 500, 580), ...row(528, ['C, D', 'CD0002', '', '', ''])]);
+    assert.deepEqual(next, [['C, D', 'CD0002', '', '', '']]);
+  });
+
   it('drops a later page heading above the repeated header, even when it differs from page 1', () => {
     const table = new TableAssembler();
     table.page([title(580, 'Continuing Care List'), ...row(540, HEAD), ...row(528, ['A, B', 'AB0001', '', '', ''])]);
