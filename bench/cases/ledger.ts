@@ -13,7 +13,7 @@ import { loadPack } from '../support/load';
 
 const SECRET = 'bench-ledger-secret';
 const SEGMENTS = ['due-soon', 'due-now', 'overdue', 'lapsed'];
-const sizes = (quick: boolean) => ({ keys: quickOr(quick, 100_000, 1_000_000), batch: 10_000 });
+const sizes = (quick: boolean) => ({ keys: quickOr(quick, 20_000, 1_000_000), batch: 10_000 });
 const dbFile = (ctx: CaseContext) => path.join(ctx.workDir, 'ledger', `ledger-${sizes(ctx.quick).keys}.db`);
 
 function libs() {
@@ -31,7 +31,7 @@ function fileMb(file: string): number {
 
 export const bench: BenchCase = {
   name: 'ledger',
-  title: (quick) => `Ledger with ${quickOr(quick, '100k', '1M')} keys, 10k batch`,
+  title: (quick) => `Ledger with ${quickOr(quick, '20k', '1M')} keys, 10k batch`,
   repeats: (quick) => (quick ? 1 : 5),
   timeoutMs: 10 * 60_000,
   rows: [

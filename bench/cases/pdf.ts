@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { quickOr, type BenchCase, type CaseContext } from '../support/case';
 import { loadPack } from '../support/load';
 
-const pagesFor = (quick: boolean) => quickOr(quick, 20, 200);
+const pagesFor = (quick: boolean) => quickOr(quick, 10, 200);
 const source = (ctx: CaseContext) => path.join(ctx.workDir, 'pdf', `report-${pagesFor(ctx.quick)}.pdf`);
 
 export const bench: BenchCase = {

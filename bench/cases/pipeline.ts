@@ -32,7 +32,7 @@ function flow(ledgerFile: string): Record<string, unknown>[] {
 
 export const bench: BenchCase = {
   name: 'pipeline',
-  title: (quick) => `Pipeline, ${quickOr(quick, '10k', '100k')} rows, one Node-RED runtime`,
+  title: (quick) => `Pipeline, ${quickOr(quick, '5k', '100k')} rows, one Node-RED runtime`,
   repeats: (quick) => (quick ? 1 : 3),
   timeoutMs: 10 * 60_000,
   rows: [
@@ -56,7 +56,7 @@ export const bench: BenchCase = {
     const { helper } = require('../../test/support/helper') as typeof import('../../test/support/helper');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { nodeModule } = require('../../test/support/paths') as typeof import('../../test/support/paths');
-    const n = quickOr(ctx.quick, 10_000, 100_000);
+    const n = quickOr(ctx.quick, 5_000, 100_000);
     const dir = fs.mkdtempSync(path.join(ctx.workDir, 'pipeline-'));
     await new Promise<void>((resolve) => helper.startServer(resolve));
     try {

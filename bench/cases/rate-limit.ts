@@ -12,10 +12,9 @@ import { quickOr, type BenchCase } from '../support/case';
 import { spawnCrmServer } from '../support/crm-server-proc';
 import { contacts } from '../support/data';
 import { sendWithSink, sinkLibs } from '../support/sink-lib';
-import { SINK_CONCURRENCY } from './sink-vs-naive';
 
 const SECRET = 'bench-ledger-secret';
-const shape = (quick: boolean) => quickOr(quick, { n: 60, limit: 20, windowMs: 2_000 }, { n: 300, limit: 100, windowMs: 10_000 });
+const shape = (quick: boolean) => quickOr(quick, { n: 30, limit: 10, windowMs: 1_000 }, { n: 300, limit: 100, windowMs: 10_000 });
 
 export const bench: BenchCase = {
   name: 'rate-limit',
@@ -44,9 +43,7 @@ export const bench: BenchCase = {
         url: crm.url,
         ledgerFile: path.join(dir, 'ledger.db'),
         secret: SECRET,
-        concurrency: SINK_CONCURRENCY,
-        perInterval: limit,
-        intervalMs: windowMs,
+        endpoint: { rateLimit: String(limit), rateInterval: String(windowMs / 1000) },
       });
       const s = await crm.stats();
       const span = (s.lastAt - s.firstAt) / 1000;
@@ -60,7 +57,7 @@ export const bench: BenchCase = {
           seconds: sink.ms / 1000,
         },
         notes: [
-          `${n} contacts, one POST each, CRM answers after 20 ms and allows ${limit} requests in any sliding ${windowMs / 1000} s window (429 + Retry-After beyond; X-RateLimit-Limit/Remaining/Reset headers on every answer; test/support/crm-server.ts); sink limiter set to ${limit} per ${windowMs / 1000} s, concurrency ${SINK_CONCURRENCY}. Lost = handed to the sink but never accepted by the CRM (released for the next run is still counted as lost here).`,
+          `${n} contacts, one POST each, CRM answers after 20 ms and allows ${limit} requests in any sliding ${windowMs / 1000} s window (429 + Retry-After beyond; X-RateLimit-Limit/Remaining/Reset headers on every answer; test/support/crm-server.ts); sink limiter set to ${limit} per ${windowMs / 1000} s, concurrency ${sink.concurrency} (default), other settings the nodes' defaults. Lost = handed to the sink but never accepted by the CRM (released for the next run is still counted as lost here).`,
         ],
       };
     } finally {

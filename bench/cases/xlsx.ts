@@ -15,12 +15,12 @@ import { quickOr, type BenchCase, type CaseContext } from '../support/case';
 import { AS_OF, writeContinuingCareXlsx } from '../support/data';
 import { loadPack } from '../support/load';
 
-const rowsFor = (quick: boolean) => quickOr(quick, 5_000, 50_000);
+const rowsFor = (quick: boolean) => quickOr(quick, 2_000, 50_000);
 const source = (ctx: CaseContext) => path.join(ctx.workDir, 'xlsx', `continuing-care-${rowsFor(ctx.quick)}.xlsx`);
 
 export const bench: BenchCase = {
   name: 'xlsx',
-  title: (quick) => `${quickOr(quick, '5k', '50k')}-row .xlsx export → batch-export-in → recall-normalize`,
+  title: (quick) => `${quickOr(quick, '2k', '50k')}-row .xlsx export → batch-export-in → recall-normalize`,
   repeats: (quick) => (quick ? 1 : 3),
   timeoutMs: 10 * 60_000,
   rows: [

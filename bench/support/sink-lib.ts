@@ -1,11 +1,11 @@
 // One real send, without Node-RED: the gate's reserve on a real ledger file, the
 // CRM sink's run (its limiter, keep-alive client, retry policy), the gate's commit.
 // This is what the idempotency-gate -> crm-webhook-out -> idempotency-gate nodes call.
+import type * as ConfigMod from '../../nodes/lib/crm/config';
 import type * as GateMod from '../../nodes/lib/ledger/gate';
 import type * as LedgerMod from '../../nodes/lib/ledger/sqlite-ledger';
 import type * as HttpMod from '../../nodes/lib/crm/http';
 import type * as LimiterMod from '../../nodes/lib/crm/limiter';
-import type * as RetryMod from '../../nodes/lib/crm/retry';
 import type * as SinkMod from '../../nodes/lib/crm/sink';
 import type { RecallContact } from '../../nodes/lib/types';
 import { loadPack } from './load';
@@ -15,10 +15,8 @@ export interface SendOptions {
   url: string;
   ledgerFile: string;
   secret: string;
-  concurrency: number;
-  /** the CRM's documented limit as the office would configure it; 0 = none */
-  perInterval: number;
-  intervalMs: number;
+  /** crm-endpoint settings as in the editor (strings); unset = the node's defaults */
+  endpoint?: { concurrency?: string; rateLimit?: string; rateInterval?: string };
 }
 
 export interface SendResult {
@@ -29,15 +27,16 @@ export interface SendResult {
   reserved: number;
   committed: number;
   summary: SinkMod.RunSummary;
+  concurrency: number;
 }
 
 export function sinkLibs() {
   return {
+    config: loadPack<typeof ConfigMod>('nodes/lib/crm/config', ['resolveEndpoint', 'resolveSink']),
     gate: loadPack<typeof GateMod>('nodes/lib/ledger/gate', ['reserveContacts', 'commitResults']),
     ledger: loadPack<typeof LedgerMod>('nodes/lib/ledger/sqlite-ledger', ['openLedger']),
     http: loadPack<typeof HttpMod>('nodes/lib/crm/http', ['createHttpClient']),
     limiter: loadPack<typeof LimiterMod>('nodes/lib/crm/limiter', ['Limiter']),
-    retry: loadPack<typeof RetryMod>('nodes/lib/crm/retry', ['DEFAULT_POLICY']),
     sink: loadPack<typeof SinkMod>('nodes/lib/crm/sink', ['SinkRun']),
   };
 }
@@ -45,22 +44,22 @@ export function sinkLibs() {
 export async function sendWithSink(o: SendOptions): Promise<SendResult> {
   const L = sinkLibs();
   const ledger = await L.ledger.openLedger({ file: o.ledgerFile, secret: o.secret });
-  const client = L.http.createHttpClient({ maxSockets: o.concurrency });
-  const limiter = new L.limiter.Limiter({ concurrency: o.concurrency, perInterval: o.perInterval, intervalMs: o.intervalMs });
+  // the settings exactly as crm-endpoint and crm-webhook-out resolve them
+  const ep = L.config.resolveEndpoint({ preset: 'generic', url: o.url, ...o.endpoint }, {}, {});
+  if (ep.problem) throw new Error(`crm-endpoint: ${ep.problem}`);
+  const settings = { ...L.config.resolveSink({ dryRun: 'false', maxPerRun: String(o.contacts.length) }, {}), dryRun: false };
+  const client = L.http.createHttpClient({ maxSockets: ep.limits.concurrency });
+  const limiter = new L.limiter.Limiter(ep.limits);
   try {
     const leaseMs = 15 * 60_000;
     const runId = `bench-${Date.now()}`;
     const t0 = performance.now();
     const reserved = await L.gate.reserveContacts(ledger, o.contacts, { leaseMs, dryRun: false, runId });
-    const out = await new L.sink.SinkRun(
-      reserved.pass,
-      { dryRun: false, maxPerRun: reserved.pass.length + 1, batchSize: 1, allow: [], policy: L.retry.DEFAULT_POLICY, timeoutMs: 30_000 },
-      { endpoint: { preset: 'generic', url: o.url, allowPlainHttp: false }, hmac: ledger.hmac, ledger, leaseMs, limiter, client },
-    ).run();
+    const out = await new L.sink.SinkRun(reserved.pass, settings, { endpoint: ep.endpoint, hmac: ledger.hmac, ledger, leaseMs, runId, limiter, client }).run();
     const committed = await L.gate.commitResults(ledger, out.results, { dryRun: false, runId });
     const ms = performance.now() - t0;
     const s = out.summary;
-    return { ms, delivered: s.delivered, retry: s.retry, failed: s.failed, reserved: reserved.pass.length, committed: committed.sent, summary: s };
+    return { ms, delivered: s.delivered, retry: s.retry, failed: s.failed, reserved: reserved.pass.length, committed: committed.sent, summary: s, concurrency: ep.limits.concurrency };
   } finally {
     limiter.dispose();
     client.destroy();
