@@ -29,9 +29,15 @@ function tmp(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A demo export printed `minutes` after now: same patients and due dates, other bytes. */
+/** The CRM's suppression feed in the CRM test: Ada opted out of e-mail. */
+const SUPPRESSIONS = [{ channel: 'email', value: 'ada.okafor@example.org', reason: 'opted-out' }];
+
+/** Today 08:00 local: every export of a test is "printed" on this one day, so due dates never move. */
+const PRINT_DAY = new Date(new Date().setHours(8, 0, 0, 0));
+
+/** A demo export printed `minutes` after 08:00 today: same patients and due dates, other bytes. */
 function exportPrintedLater(minutes: number): string {
-  return demoExportCsv(new Date(Date.now() + minutes * 60_000));
+  return demoExportCsv(new Date(PRINT_DAY.getTime() + minutes * 60_000));
 }
 
 /** A health-check receiver on 127.0.0.1 (healthchecks.io style paths). */
@@ -118,9 +124,14 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     let ping: Awaited<ReturnType<typeof pingServer>>;
     let watch: string;
     let firstExport = '';
+    let comms: Comms;
     const seen = new Set<string>();
+    const hooks = () => crm.requests.filter((r) => r.path === '/hook');
     before(async () => {
-      crm = await CrmServer.start();
+      // the CRM also serves the suppression feed the flow pulls before consent (SPEC §3)
+      crm = await CrmServer.start({
+        handler: (req) => (req.path === '/suppressions' ? { status: 200, body: SUPPRESSIONS } : undefined),
+      });
       ping = await pingServer();
       watch = tmp('recall-e2e-watch-');
       red = await startRuntime({
@@ -131,32 +142,41 @@ describe('the default flow, end to end (real runtime, env only)', function () {
           RECALL_LEDGER_SECRET: 'e2e-ledger-secret',
           RECALL_DRY_RUN: 'false',
           CRM_WEBHOOK_URL: `${crm.url}/hook`,
+          CRM_SUPPRESSION_URL: `${crm.url}/suppressions`,
           HEALTHCHECK_URL: ping.url,
         },
       });
     });
     after(async () => {
+      comms?.close();
       if (red) await red.stop();
       await crm?.close();
       await ping?.close();
     });
 
     it("delivers the export's eligible contacts to the CRM once each, tagged with the office", async () => {
-      firstExport = demoExportCsv(new Date());
+      comms = await connectComms(red.url);
+      firstExport = exportPrintedLater(0);
       dropFile(watch, 'cc-1.csv', firstExport);
       const run = await waitForRun(red, 'cc-1.csv', seen);
       assert.equal(run.dryRun, false);
       assert.equal(run.delivery.delivered, ELIGIBLE.length, run.text);
-      assert.equal(crm.requests.length, ELIGIBLE.length);
-      const bodies = crm.requests.map((r) => r.json as any);
+      assert.equal(hooks().length, ELIGIBLE.length);
+      const bodies = hooks().map((r) => r.json as any);
       assert.deepEqual(bodies.map((b) => b.firstName).sort(), ELIGIBLE);
-      for (const r of crm.requests) {
+      // Ada's e-mail is on the pulled suppression list: she is reached by SMS only
+      const ada = bodies.find((b) => b.firstName === 'Ada');
+      assert.deepEqual(ada.channels.includes('email'), false, JSON.stringify(ada.channels));
+      assert.equal(ada.email ?? null, null);
+      assert.equal(run.channelsDropped['email-opt-out'], 1, run.text);
+      assert.ok(crm.requests.some((r) => r.method === 'GET' && r.path === '/suppressions'), 'the suppression list was pulled');
+      for (const r of hooks()) {
         assert.equal(r.method, 'POST');
         assert.equal(r.path, '/hook');
         assert.equal((r.json as any).office, 'SLC');
         assert.ok((r.json as any).tags.includes('office:SLC'));
       }
-      assert.equal(new Set(crm.requests.map((r) => r.headers['idempotency-key'])).size, ELIGIBLE.length, 'one key per contact');
+      assert.equal(new Set(hooks().map((r) => r.headers['idempotency-key'])).size, ELIGIBLE.length, 'one key per contact');
     });
 
     it('pinged the health check after the run', async () => {
@@ -169,7 +189,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
       dropFile(watch, 'cc-2.csv', exportPrintedLater(5));
       const run = await waitForRun(red, 'cc-2.csv', seen);
       assert.equal(run.delivery.delivered, 0, run.text);
-      assert.equal(crm.requests.length, ELIGIBLE.length, 'no new request reached the CRM');
+      assert.equal(hooks().length, ELIGIBLE.length, 'no new request reached the CRM');
     });
 
     it('sends nothing again for the same file dropped twice or a rescan', async () => {
@@ -179,8 +199,10 @@ describe('the default flow, end to end (real runtime, env only)', function () {
       dropFile(watch, 'cc-3.csv', exportPrintedLater(10));
       await waitForRun(red, 'cc-3.csv', seen);
       await until(() => !fs.existsSync(path.join(watch, 'cc-1-copy.csv')), 'the copy to leave the watched folder');
-      assert.equal(crm.requests.length, ELIGIBLE.length);
-      assert.deepEqual([...crm.deliveriesByKey().values()], ELIGIBLE.map(() => 1), 'each key delivered exactly once');
+      assert.equal(hooks().length, ELIGIBLE.length);
+      const perKey = new Map<string, number>();
+      for (const r of hooks()) perKey.set(r.headers['idempotency-key'], (perKey.get(r.headers['idempotency-key']) ?? 0) + 1);
+      assert.deepEqual([...perKey.values()], ELIGIBLE.map(() => 1), 'each key delivered exactly once');
     });
 
     it('a CRM that refuses the token fails the run, pings <url>/fail, and the contact goes next run', async () => {
@@ -195,8 +217,45 @@ describe('the default flow, end to end (real runtime, env only)', function () {
       dropFile(watch, 'cc-5.csv', exportPrintedLater(20).replace('IV0005', 'IV9905'));
       const run = await waitForRun(red, 'cc-5.csv', seen);
       assert.equal(run.delivery.delivered, 1, run.text);
-      assert.equal(crm.succeeded.length, ELIGIBLE.length + 1);
-      assert.equal((crm.succeeded.at(-1)!.json as any).firstName, 'Mila');
+      const delivered = crm.succeeded.filter((r) => r.path === '/hook');
+      assert.equal(delivered.length, ELIGIBLE.length + 1);
+      assert.equal((delivered.at(-1)!.json as any).firstName, 'Mila');
+    });
+
+    it('the ledger tab shows sends by segment and office, suppressions and a failed key, and clears it', async () => {
+      const ask = async (button: string, out: string): Promise<any[]> => {
+        const before = comms.debug.length;
+        await red.api('POST', `/inject/${button}`);
+        const m = await until(() => comms.debug.slice(before).some((d) => d.id === out), `${out}`).then(() => comms.debug.slice(before).find((d) => d.id === out)!);
+        return JSON.parse(m.msg);
+      };
+      const bySegment = await ask('sends-by-segment-btn', 'sends-by-segment-out');
+      assert.ok(bySegment.every((r) => r.office === 'SLC'), JSON.stringify(bySegment));
+      assert.equal(bySegment.reduce((n, r) => n + r.sent, 0), ELIGIBLE.length + 1);
+      assert.deepEqual(bySegment.map((r) => r.segment).sort(), ['due-now', 'due-soon', 'lapsed', 'overdue']);
+      const suppressions = await ask('suppressions-btn', 'suppressions-out');
+      assert.deepEqual(suppressions.map((r) => [r.channel, r.reason, r.entries]), [['email', 'opted-out', 1]]);
+      assert.equal(JSON.stringify(suppressions).includes('ada.okafor'), false, 'the ledger holds no e-mail address');
+
+      // a contact the CRM refuses for good (422) becomes a failed key
+      crm.enqueue({ status: 422, body: { error: 'invalid contact' } });
+      dropFile(watch, 'cc-6.csv', exportPrintedLater(25).replace('HA0009', 'HA9909'));
+      const run = await waitForRun(red, 'cc-6.csv', seen);
+      assert.equal(run.delivery.failed, 1, run.text);
+      const failed = await ask('failed-btn', 'failed-out');
+      assert.equal(failed.length, 1);
+      assert.match(failed[0].last_error, /422/);
+
+      // clearing it (the key pasted as the inject's payload) lets the next run send it
+      const before = comms.debug.length;
+      await red.api('POST', '/inject/clear-btn', { __user_inject_props__: [{ p: 'payload', v: failed[0].key, vt: 'str' }] });
+      await until(() => comms.debug.slice(before).some((d) => d.id === 'clear-out'), 'the cleared count');
+      assert.deepEqual(JSON.parse(comms.debug.slice(before).find((d) => d.id === 'clear-out')!.msg), [{ cleared: 1 }]);
+      assert.deepEqual(await ask('failed-btn', 'failed-out'), []);
+      dropFile(watch, 'cc-7.csv', exportPrintedLater(30).replace('HA0009', 'HA9909'));
+      const again = await waitForRun(red, 'cc-7.csv', seen);
+      assert.equal(again.delivery.delivered, 1, again.text);
+      assert.equal((hooks().at(-1)!.json as any).firstName, 'Omar');
     });
   });
 
@@ -225,7 +284,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     });
 
     it('sends nothing at all, twice, while showing what would be sent', async () => {
-      dropFile(watch, 'cc-1.csv', demoExportCsv(new Date()));
+      dropFile(watch, 'cc-1.csv', exportPrintedLater(0));
       const first = await waitForRun(red, 'cc-1.csv', seen);
       dropFile(watch, 'cc-2.csv', exportPrintedLater(5));
       const second = await waitForRun(red, 'cc-2.csv', seen);
