@@ -120,6 +120,16 @@ export async function startPostgres(): Promise<PrivatePostgres> {
   };
 
   pg.start();
+  // Safety net: a test run that dies before its after() hook must not leave a server behind.
+  const onExit = (): void => {
+    if (up) spawnSync(asRoot ? 'runuser' : path.join(PG_BIN, 'pg_ctl'), [...(asRoot ? ['-u', 'postgres', '--', path.join(PG_BIN, 'pg_ctl')] : []), '-D', data, '-m', 'immediate', 'stop']);
+  };
+  process.once('exit', onExit);
+  const destroy = pg.destroy;
+  pg.destroy = () => {
+    process.removeListener('exit', onExit);
+    destroy();
+  };
   run('psql', ['-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1'],
     `CREATE DATABASE ${database};\nCREATE ROLE ${user} LOGIN PASSWORD '${password}';\n`);
   return pg;
