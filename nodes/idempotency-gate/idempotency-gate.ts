@@ -48,7 +48,8 @@ export = function (RED: NodeAPI): void {
         const mode = modeOf(msg);
         const recall: RecallMeta = msg.recall ?? newRunMeta('export', '');
         msg.recall = recall;
-        const dryRun = recall.dryRun === true || boolSetting(config.dryRun, false);
+        // like the sink: an empty setting (RECALL_DRY_RUN unset) means dry-run
+        const dryRun = recall.dryRun === true || boolSetting(config.dryRun, true);
         if (mode === 'reserve') {
           if (!Array.isArray(msg.payload)) throw new Error('reserve expects msg.payload to be an array of contacts');
           this.status({ fill: 'blue', shape: 'dot', text: `${dryRun ? 'checking' : 'reserving'} ${msg.payload.length}…` });
@@ -69,14 +70,13 @@ export = function (RED: NodeAPI): void {
           }
           send([msg, held]);
         } else {
-          const ledger = dryRun ? undefined : await provider!.ledger();
-          const s = await commitResults(ledger, msg.payload, { dryRun, runId: recall.runId });
+          const s = await commitResults(() => provider!.ledger(), msg.payload, { dryRun, runId: recall.runId });
           addCounts(recall.counts, { 'marked-sent': s.sent, 'marked-failed': s.failed, released: s.released });
           recall['idempotency-gate'] = s;
           this.status({
             fill: s.failed > 0 ? 'yellow' : 'green',
             shape: dryRun ? 'ring' : 'dot',
-            text: dryRun ? `dry-run: ${s.results} results, ledger untouched` : countsText({ sent: s.sent, failed: s.failed, released: s.released }) || 'nothing to commit',
+            text: s.ignored === s.results ? `dry-run: ${s.results} results, ledger untouched` : countsText({ sent: s.sent, failed: s.failed, released: s.released }) || 'nothing to commit',
           });
           send([msg, null]);
         }

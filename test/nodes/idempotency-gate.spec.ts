@@ -4,12 +4,14 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
-import { helper } from '../support/helper';
-import { nodeModule } from '../support/paths';
+import { helper, NODE_RED_MODULE } from '../support/helper';
+import { nodeModule, ROOT } from '../support/paths';
 import { contact } from '../lib/ledger/contacts';
 import { query } from '../lib/ledger/inspect';
 import { removeTempDirs, sleep, tempDir } from '../lib/ledger/tmp';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const coreNode = (rel: string) => require(path.join(path.dirname(require.resolve(`${NODE_RED_MODULE}/package.json`)), '..', '@node-red', 'nodes', 'core', rel));
 const ledgerNode = nodeModule('recall-ledger');
 const gateNode = nodeModule('idempotency-gate');
 const CREDS = { L: { secret: 'gate-node-secret' } };
@@ -18,7 +20,7 @@ function flow(file: string, reserve: Record<string, unknown> = {}, commit: Recor
   return [
     { id: 'f1', type: 'tab' },
     { id: 'L', type: 'recall-ledger', z: 'f1', file, secretEnv: '' },
-    { id: 'gate-reserve', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'reserve', modeType: 'mode', leaseMinutes: '15', dryRun: '${TEST_DRY_RUN}', wires: [['sent'], ['held']], ...reserve },
+    { id: 'gate-reserve', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'reserve', modeType: 'mode', leaseMinutes: '15', dryRun: 'false', wires: [['sent'], ['held']], ...reserve },
     { id: 'gate-commit', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'commit', modeType: 'mode', dryRun: 'false', wires: [['summary'], []], ...commit },
     { id: 'sent', type: 'helper', z: 'f1' },
     { id: 'held', type: 'helper', z: 'f1' },
@@ -93,9 +95,10 @@ describe('idempotency-gate node', function () {
     assert.equal((await query<{ attempts: number }>(file, 'SELECT attempts FROM keys'))[0].attempts, 2);
   });
 
-  it('dry-run from its setting (${RECALL_DRY_RUN}-style): keys set, nothing reserved, msg.recall.dryRun set', async () => {
-    process.env.TEST_DRY_RUN = 'true';
-    await helper.load([ledgerNode, gateNode], flow(file), CREDS);
+  for (const [label, env] of [['true', 'true'], ['unset (dry-run by default, like the sink)', undefined]] as const) {
+  it(`dry-run from its setting, \${TEST_DRY_RUN} ${label}: keys set, nothing reserved, msg.recall.dryRun set`, async () => {
+    if (env !== undefined) process.env.TEST_DRY_RUN = env;
+    await helper.load([ledgerNode, gateNode], flow(file, { dryRun: '${TEST_DRY_RUN}' }), CREDS);
     const out = await reserve([contact(0), contact(1)]);
     assert.equal(out.payload.length, 2);
     assert.ok(out.payload.every((c: RecallContact) => c.key));
@@ -104,12 +107,21 @@ describe('idempotency-gate node', function () {
     assert.equal(out.recall.counts['would-reserve'], 2);
     assert.equal((await query(file, 'SELECT * FROM keys')).length, 0);
   });
+  }
 
-  it('dry-run from msg.recall.dryRun: commit leaves the ledger alone too', async () => {
+  it('live with ${TEST_DRY_RUN}=false', async () => {
+    process.env.TEST_DRY_RUN = 'false';
+    await helper.load([ledgerNode, gateNode], flow(file, { dryRun: '${TEST_DRY_RUN}' }), CREDS);
+    const out = await reserve([contact(0)]);
+    assert.equal(out.recall.dryRun, undefined);
+    assert.equal((await query(file, "SELECT * FROM keys WHERE state = 'reserved'")).length, 1);
+  });
+
+  it('dry-run from msg.recall.dryRun: the sink\'s dry-run results leave the ledger alone at commit', async () => {
     await helper.load([ledgerNode, gateNode], flow(file), CREDS);
     const out = await reserve([contact(0)], { dryRun: true });
     const summaryOut = next('summary');
-    helper.getNode('gate-commit').receive({ payload: [delivered(out.payload[0])], recall: out.recall });
+    helper.getNode('gate-commit').receive({ payload: [{ ...delivered(out.payload[0]), outcome: 'dry-run' }], recall: out.recall });
     const s = (await summaryOut).recall['idempotency-gate'];
     assert.deepEqual([s.dryRun, s.sent, s.ignored], [true, 0, 1]);
     assert.equal((await query(file, 'SELECT * FROM keys')).length, 0);
@@ -147,7 +159,7 @@ describe('idempotency-gate node', function () {
     const err = await caught;
     assert.match(err.error.message, /delivery result 2 has no key/);
     assert.equal(err.error.source.id, 'gate-commit');
-    assert.equal((await query(file, 'SELECT * FROM keys')).length, 0);
+    assert.equal(fs.existsSync(file), false, 'the ledger was not even opened');
   });
 
   it('the ledger folder moved away mid-run: commit reaches Catch naming the file, nothing marked sent', async () => {
@@ -162,5 +174,22 @@ describe('idempotency-gate node', function () {
     await sleep(0);
     const states = await query<{ state: string }>(path.join(moved, 'recall.db'), 'SELECT state FROM keys');
     assert.deepEqual(states.map((s) => s.state), ['reserved', 'reserved']);
+  });
+
+  it('the example flow runs: sent and failed on the first press, everything held back on the second', async () => {
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nodes', 'idempotency-gate.json'), 'utf8')) as any[];
+    // debug nodes become test helpers; the ledger goes to a temp file
+    const nodes = example.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z } : n.type === 'recall-ledger' ? { ...n, file } : n));
+    await helper.load([ledgerNode, gateNode, coreNode('common/20-inject.js'), coreNode('function/10-function.js')], nodes, { 'ex-gate-ledger': { secret: 'example-secret' } });
+    const summary = next('ex-gate-summary');
+    helper.getNode('ex-gate-inject').receive({});
+    const s = (await summary).recall['idempotency-gate'];
+    assert.deepEqual([s.sent, s.failed, s.released], [2, 1, 0]);
+    const held = next('ex-gate-held');
+    helper.getNode('ex-gate-inject').receive({});
+    assert.deepEqual((await held).payload.map((c: RecallContact) => c.ledgerState), ['sent', 'sent', 'failed']);
+    const dryHeld = next('ex-gate-held');
+    helper.getNode('ex-gate-inject-dry').receive({});
+    assert.equal((await dryHeld).payload.length, 3);
   });
 });

@@ -123,14 +123,16 @@ export function checkResults(payload: unknown): DeliveryResult[] {
   return payload as DeliveryResult[];
 }
 
-export async function commitResults(ledger: Ledger | undefined, payload: unknown, run: { dryRun: boolean; runId?: string }): Promise<CommitSummary> {
+/**
+ * Applies the results whatever the dry-run settings say: a `delivered` result means a
+ * request reached the CRM and must be recorded; `dry-run` results change nothing, so a
+ * dry run leaves the ledger as it was (and is not even opened when every result is one).
+ */
+export async function commitResults(ledger: () => Promise<Ledger>, payload: unknown, run: { dryRun: boolean; runId?: string }): Promise<CommitSummary> {
   const results = checkResults(payload);
   const outcomes: Counts = {};
   for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
   let out: CommitOutcome = { sent: 0, failed: 0, released: 0, ignored: results.length };
-  if (!run.dryRun && results.length > 0) {
-    if (!ledger) throw new Error('no ledger');
-    out = await ledger.commit(results, { runId: run.runId });
-  }
+  if (results.some((r) => r.outcome !== 'dry-run')) out = await (await ledger()).commit(results, { runId: run.runId });
   return { mode: 'commit', dryRun: run.dryRun, results: results.length, outcomes, sent: out.sent, failed: out.failed, released: out.released, ignored: out.ignored ?? 0 };
 }

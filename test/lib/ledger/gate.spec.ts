@@ -32,7 +32,7 @@ describe('idempotency-gate logic', () => {
     first.pass.forEach((c, i) => assert.equal(c.key, recallKey(ledger.hmac, contact(i))));
     assert.equal(first.summary.leaseUntil !== null, true);
     assert.deepEqual(first.counts, { reserved: 5, 'already-sent': 0, 'failed-earlier': 0, 'leased-elsewhere': 0, 'duplicate-key': 0 });
-    const c = await commitResults(ledger, first.pass.map(delivered), { dryRun: false, runId: 'run-1' });
+    const c = await commitResults(async () => ledger, first.pass.map(delivered), { dryRun: false, runId: 'run-1' });
     assert.deepEqual([c.sent, c.failed, c.released], [5, 0, 0]);
 
     const second = await reserveContacts(ledger, batch(5), { ...live, runId: 'run-2' });
@@ -43,7 +43,7 @@ describe('idempotency-gate logic', () => {
 
   it('a new segment or a new due date is a new key and is sent', async () => {
     const first = await reserveContacts(ledger, [contact(1)], live);
-    await commitResults(ledger, first.pass.map(delivered), { dryRun: false });
+    await commitResults(async () => ledger, first.pass.map(delivered), { dryRun: false });
     const next = await reserveContacts(ledger, [contact(1), contact(1, { segment: 'overdue' }), contact(1, { dueDate: '2027-05-20' })], live);
     assert.deepEqual(next.held.map((h) => h.ledgerState), ['sent']);
     assert.equal(next.pass.length, 2);
@@ -69,7 +69,7 @@ describe('idempotency-gate logic', () => {
 
   it('dry-run writes nothing but still sets keys and holds back what was sent', async () => {
     const first = await reserveContacts(ledger, [contact(0)], live);
-    await commitResults(ledger, first.pass.map(delivered), { dryRun: false });
+    await commitResults(async () => ledger, first.pass.map(delivered), { dryRun: false });
     const before = await query(file, 'SELECT * FROM keys ORDER BY key');
     const dry = await reserveContacts(ledger, batch(3), { ...live, dryRun: true });
     assert.deepEqual(dry.pass.map((c) => c.patientId), ['P1001', 'P1002']);
@@ -77,9 +77,18 @@ describe('idempotency-gate logic', () => {
     assert.deepEqual(dry.held.map((c) => c.ledgerState), ['sent']);
     assert.equal(dry.summary.leaseUntil, null);
     assert.equal(dry.counts['would-reserve'], 2);
-    const commit = await commitResults(ledger, dry.pass.map(delivered), { dryRun: true });
-    assert.deepEqual([commit.sent, commit.ignored], [0, 2]);
+    const asDry = dry.pass.map((c): DeliveryResult => ({ ...delivered(c), outcome: 'dry-run' }));
+    let opened = false;
+    const commit = await commitResults(async () => ((opened = true), ledger), asDry, { dryRun: true });
+    assert.deepEqual([commit.sent, commit.ignored, opened], [0, 2, false]);
     assert.deepEqual(await query(file, 'SELECT * FROM keys ORDER BY key'), before);
+  });
+
+  it('records a delivery even when the run says dry-run (a request did reach the CRM)', async () => {
+    const dry = await reserveContacts(ledger, batch(1), { ...live, dryRun: true });
+    const c = await commitResults(async () => ledger, dry.pass.map(delivered), { dryRun: true });
+    assert.equal(c.sent, 1);
+    assert.equal((await reserveContacts(ledger, batch(1), live)).held[0].ledgerState, 'sent');
   });
 
   it('names the contact whose key cannot be computed', async () => {
@@ -100,7 +109,7 @@ describe('idempotency-gate logic', () => {
       { key: r.pass[1].key!, patientId: 'P1001', outcome: 'failed', status: 422, attempts: 1, error: 'HTTP 422 invalid' },
       { key: r.pass[2].key!, patientId: 'P1002', outcome: 'retry', status: 503, attempts: 4, error: 'HTTP 503' },
     ];
-    const s = await commitResults(ledger, results, { dryRun: false, runId: 'run-1' });
+    const s = await commitResults(async () => ledger, results, { dryRun: false, runId: 'run-1' });
     assert.deepEqual([s.sent, s.failed, s.released, s.results], [1, 1, 1, 3]);
     assert.deepEqual(s.outcomes, { delivered: 1, failed: 1, retry: 1 });
     const next = await reserveContacts(ledger, batch(3), { ...live, runId: 'run-2' });
@@ -112,7 +121,7 @@ describe('idempotency-gate logic', () => {
     const contacts = batch(40);
     const r = await reserveContacts(ledger, contacts, live);
     await commitResults(
-      ledger,
+      async () => ledger,
       r.pass.map((c, i): DeliveryResult => (i % 2 ? delivered(c) : { key: c.key!, patientId: c.patientId, outcome: 'failed', attempts: 1, error: `422 duplicate contact ${c.email} ${c.phone}` })),
       { dryRun: false },
     );
