@@ -1,5 +1,7 @@
 // Synthetic recall contacts for the CRM tests (555-01xx phones, example.com e-mails).
 import { createHmac } from 'node:crypto';
+import type { Ledger } from '../../../nodes/lib/ledger/api';
+import { recallKey } from '../../../nodes/lib/ledger/keys';
 import type { RecallContact } from '../../../nodes/lib/types';
 
 export const TEST_SECRET = 'test-ledger-secret';
@@ -35,4 +37,15 @@ export function contact(i: number, extra: Partial<RecallContact> = {}): RecallCo
 
 export function contacts(n: number, extra: Partial<RecallContact> = {}): RecallContact[] {
   return Array.from({ length: n }, (_, i) => contact(i + 1, extra));
+}
+
+/**
+ * What idempotency-gate (reserve) does, through the Ledger contract only: key the
+ * contacts, reserve, pass on the reserved ones. Returns them and the already-sent count.
+ */
+export async function reserveBatch(ledger: Ledger, batch: readonly RecallContact[], leaseMs: number, runId: string): Promise<{ pass: RecallContact[]; alreadySent: number }> {
+  const keyed = batch.map((c) => ({ ...c, key: recallKey(ledger.hmac, c) }));
+  const out = await ledger.reserve(keyed.map((c) => c.key), leaseMs, { runId });
+  const reserved = new Set(out.reserved);
+  return { pass: keyed.filter((c) => reserved.has(c.key)), alreadySent: out.alreadySent.length };
 }

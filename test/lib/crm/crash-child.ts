@@ -5,9 +5,8 @@ import { createHttpClient } from '../../../nodes/lib/crm/http';
 import { Limiter } from '../../../nodes/lib/crm/limiter';
 import { DEFAULT_POLICY } from '../../../nodes/lib/crm/retry';
 import { SinkRun } from '../../../nodes/lib/crm/sink';
-import { commitResults, reserveContacts } from '../../../nodes/lib/ledger/gate';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
-import { contacts, TEST_SECRET } from './contacts';
+import { contacts, reserveBatch, TEST_SECRET } from './contacts';
 
 async function main(): Promise<void> {
   const file = process.env.CRASH_LEDGER!;
@@ -20,9 +19,9 @@ async function main(): Promise<void> {
   const batch = contacts(n).map((c) => ({ ...c, key: undefined }));
   for (let run = 0; ; run++) {
     const runId = `${process.pid}-${run}`;
-    const r = await reserveContacts(ledger, batch, { leaseMs, dryRun: false, runId });
+    const r = await reserveBatch(ledger, batch, leaseMs, runId);
     if (r.pass.length === 0) {
-      if (r.summary.alreadySent === n) break;
+      if (r.alreadySent === n) break;
       // keys still leased by a killed process: wait for their leases to run out
       await new Promise((res) => setTimeout(res, leaseMs / 4));
       continue;
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
       { dryRun: false, maxPerRun: 10_000, batchSize: 1, allow: [], timeoutMs: 2000, policy: { ...DEFAULT_POLICY, baseDelayMs: 10, maxDelayMs: 50 } },
       { endpoint: { preset: 'generic', url, allowPlainHttp: false }, hmac: ledger.hmac, ledger, leaseMs, runId, limiter, client },
     ).run();
-    await commitResults(ledger, out.results, { dryRun: false, runId });
+    await ledger.commit(out.results, { runId });
   }
   client.destroy();
   await ledger.close();

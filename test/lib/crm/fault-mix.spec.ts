@@ -8,10 +8,10 @@ import { createHttpClient } from '../../../nodes/lib/crm/http';
 import { Limiter } from '../../../nodes/lib/crm/limiter';
 import { DEFAULT_POLICY } from '../../../nodes/lib/crm/retry';
 import { SinkRun } from '../../../nodes/lib/crm/sink';
-import { commitResults, reserveContacts } from '../../../nodes/lib/ledger/gate';
+import { recallKey } from '../../../nodes/lib/ledger/keys';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import { CrmServer, type Fault } from '../../support/crm-server';
-import { contacts, TEST_SECRET } from './contacts';
+import { contacts, hmac, reserveBatch, TEST_SECRET } from './contacts';
 
 /** mulberry32: a seeded PRNG, so a failing mix can be replayed. */
 function prng(seed: number): () => number {
@@ -55,15 +55,15 @@ describe('crm fault mix (gate + sink + commit, real ledger, misbehaving CRM)', f
         let runs = 0;
         for (; runs < 12; runs++) {
           const runId = `run-${runs}`;
-          const r = await reserveContacts(ledger, batch, { leaseMs: 60_000, dryRun: false, runId });
+          const r = await reserveBatch(ledger, batch, 60_000, runId);
           if (r.pass.length === 0) break;
           const out = await new SinkRun(r.pass, {
             dryRun: false, maxPerRun: 500, batchSize: 1, allow: [], timeoutMs: 400,
             policy: { ...DEFAULT_POLICY, maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
           }, { endpoint: { preset: 'generic', url: `${server.url}/hook`, allowPlainHttp: false }, hmac: ledger.hmac, ledger, leaseMs: 60_000, runId, limiter: new Limiter({ concurrency: 6, perInterval: 0, intervalMs: 1000 }), client, random: rand }).run();
-          await commitResults(ledger, out.results, { dryRun: false, runId });
+          await ledger.commit(out.results, { runId });
         }
-        const keys = (await reserveContacts(ledger, batch, { leaseMs: 1, dryRun: true })).held.map((c) => c.key!);
+        const keys = batch.map((c) => recallKey(hmac, c));
         const rows = await ledger.status!(keys);
         const sent = rows.filter((row) => row.state === 'sent').map((row) => row.key);
         const twoXX = new Set(server.succeeded.map((q) => q.headers['idempotency-key']));
