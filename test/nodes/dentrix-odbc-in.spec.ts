@@ -337,6 +337,17 @@ describe('dentrix-odbc-in', function () {
       assert.equal(l.warnings.length, 0);
     });
 
+    it('on redeploy during a run: queued triggers are discarded, no retry starts, the connection is closed', async () => {
+      const l = await load(pgConn({ queryTimeout: 2 }), { sql: 'SELECT patient_id FROM admin.v_slow', retries: 3, retryDelay: 5000 }, login());
+      l.trigger();
+      l.trigger();
+      await waitFor(() => Number(pg.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${pg.user}' AND query LIKE '%v_slow%' AND state = 'active'`).trim()) === 1, 'the slow query');
+      await helper.unload(); // resolves once the node's close handler is done: the running query has ended
+      assert.equal(await pg.settledSessions(), 0, 'the connection was closed');
+      assert.equal(l.outputs.length, 0);
+      assert.equal(l.warnings.filter((w) => /retry/.test(w)).length, 0, 'no retry after the stop');
+    });
+
     describe('faults: a clear error for Catch, retried only when it can help, nothing sent, no connection left', () => {
       it('server down at connect: retried, then "cannot reach the database server"', async () => {
         pg.stop();
