@@ -328,5 +328,16 @@ describe('SqliteLedger', () => {
       const file = path.join(dir, 'l.db');
       await assert.rejects(openLedger({ file, secret: SECRET }), (e: Error) => e.message.includes(file));
     });
+
+    it('a read-only ledger file: reserve fails naming the file, nothing changes (skipped as root)', async function () {
+      if (process.getuid?.() === 0) this.skip();
+      const file = path.join(tempDir(), 'l.db');
+      await (await ledgerAt(file)).close();
+      open.pop();
+      fs.chmodSync(file, 0o400);
+      const l = await ledgerAt(file);
+      await assert.rejects(l.reserve(keysFor(2), 60_000), (e: Error) => e.message.includes(file) && /readonly/i.test(e.message));
+      assert.equal((await l.status(keysFor(2))).length, 0);
+    });
   });
 });
