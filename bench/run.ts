@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const header = [
     `Node ${process.version} · Node-RED ${redVersion} · ${os.availableParallelism()} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}) · ` +
-      `${fmt(os.totalmem() / 2 ** 30)} GiB RAM · ${os.platform()} ${os.release()} · ${new Date().toISOString().slice(0, 16)}Z` +
+      `${fmt(os.totalmem() / 2 ** 30)} GiB RAM · load average ${os.loadavg()[0].toFixed(1)} at start · ${os.platform()} ${os.release()} · ${new Date().toISOString().slice(0, 16)}Z` +
       (quick ? ' · **BENCH_QUICK=1 (smoke sizes, not figures to quote)**' : ''),
   ];
   process.stderr.write(`${header[0]}\nwork dir ${workDir}\n`);

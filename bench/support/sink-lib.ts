@@ -41,6 +41,21 @@ export function sinkLibs() {
   };
 }
 
+/**
+ * The gate's commitResults takes the ledger (earlier) or a function opening it (now):
+ * this argument is both, so the bench follows the gate while its signature settles.
+ */
+function ledgerArg(ledger: LedgerMod.SqliteLedger): never {
+  const open = async () => ledger;
+  return new Proxy(open, {
+    get: (target, prop) => {
+      if (prop in target) return (target as unknown as Record<string | symbol, unknown>)[prop];
+      const v = (ledger as unknown as Record<string | symbol, unknown>)[prop];
+      return typeof v === 'function' ? v.bind(ledger) : v;
+    },
+  }) as never;
+}
+
 export async function sendWithSink(o: SendOptions): Promise<SendResult> {
   const L = sinkLibs();
   const ledger = await L.ledger.openLedger({ file: o.ledgerFile, secret: o.secret });
@@ -56,7 +71,7 @@ export async function sendWithSink(o: SendOptions): Promise<SendResult> {
     const t0 = performance.now();
     const reserved = await L.gate.reserveContacts(ledger, o.contacts, { leaseMs, dryRun: false, runId });
     const out = await new L.sink.SinkRun(reserved.pass, settings, { endpoint: ep.endpoint, hmac: ledger.hmac, ledger, leaseMs, runId, limiter, client }).run();
-    const committed = await L.gate.commitResults(ledger, out.results, { dryRun: false, runId });
+    const committed = await L.gate.commitResults(ledgerArg(ledger), out.results, { dryRun: false, runId });
     const ms = performance.now() - t0;
     const s = out.summary;
     return { ms, delivered: s.delivered, retry: s.retry, failed: s.failed, reserved: reserved.pass.length, committed: committed.sent, summary: s, concurrency: ep.limits.concurrency };
