@@ -1,7 +1,8 @@
 // dentrix-odbc-in: on each trigger, reads the recall list through ODBC and sends
 // the rows of that run as one message. Thin adapter over nodes/lib/odbc.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { loadOdbc, runQuery, type OdbcModule } from '../lib/odbc/client';
+import { asOfDate } from '../lib/odbc/as-of';
+import { loadOdbc, runQuery, type OdbcModule, type OdbcParam } from '../lib/odbc/client';
 import { OdbcRunError, type Fault } from '../lib/odbc/errors';
 import { parseParamPaths, toOdbcParam } from '../lib/odbc/params';
 import { RunSerializer, type BusyMode } from '../lib/odbc/serializer';
@@ -9,6 +10,7 @@ import { checkSql, type CheckedSql } from '../lib/odbc/sql-guard';
 import { ThinBatchDetector } from '../lib/odbc/thin-batch';
 import { DENTRIX_G_RECALL_PRESET, ODBC_PRESETS } from '../lib/presets/dentrix-g-query';
 import { newRunMeta } from '../lib/run';
+import type { RecallMeta } from '../lib/types';
 import { envSetting, intSetting } from '../lib/settings';
 import type { ConnectionProvider } from '../lib/odbc/connection-config';
 
@@ -23,6 +25,10 @@ interface OdbcInConfig extends NodeDef {
   thinFraction: string | number;
   thinWindow: string | number;
   busy: string;
+  /** preset only: fixed as-of date (default ${RECALL_AS_OF}) */
+  asOf?: string;
+  /** preset only: the office's IANA time zone for "today" (default ${OFFICE_TZ}) */
+  timeZone?: string;
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -70,12 +76,15 @@ export = function (RED: NodeAPI): void {
       if (!connNode || typeof connNode.resolve !== 'function') throw new Error('no Dentrix connection is selected');
       statement = checkSql(usesPreset ? ODBC_PRESETS[DENTRIX_G_RECALL_PRESET] : envSetting(config.sql));
       paramPaths = parseParamPaths(config.params);
-      if (statement.placeholders !== paramPaths.length) {
+      // The preset's one `?` is the as-of date, bound by the node unless parameters are listed.
+      const autoAsOf = usesPreset && paramPaths.length === 0;
+      if (!autoAsOf && statement.placeholders !== paramPaths.length) {
         throw new Error(`the SQL has ${statement.placeholders} "?" parameter marker(s) but ${paramPaths.length} parameter(s) are listed`);
       }
       retries = intSetting('retries', config.retries, 3, 0, 10);
       retryDelay = intSetting('retry delay (ms)', config.retryDelay, 2000, 0, MAX_RETRY_DELAY_MS);
       detector = new ThinBatchDetector(intSetting('thin-batch runs', config.thinWindow, 5, 1, 100), fraction(config.thinFraction));
+      if (usesPreset) presetAsOf(); // checks the date and the zone
       connNode.resolve(); // checks the connection node's own numbers
     } catch (err) {
       setupError = `Dentrix ODBC: ${(err as Error).message}`;
@@ -92,6 +101,13 @@ export = function (RED: NodeAPI): void {
       node.status({ fill: 'yellow', shape: 'ring', text: 'no connection configured' });
     } else {
       node.status({ fill: 'grey', shape: 'ring', text: usesPreset ? `ready (preset ${DENTRIX_G_RECALL_PRESET})` : 'ready' });
+    }
+
+    /** The preset's as-of date: fixed (RECALL_AS_OF) or today in the office's zone. */
+    function presetAsOf(): string {
+      const fixed = config.asOf === undefined ? '${RECALL_AS_OF}' : config.asOf;
+      const zone = config.timeZone === undefined ? '${OFFICE_TZ}' : config.timeZone;
+      return asOfDate(envSetting(fixed), envSetting(zone));
     }
 
     async function office(msg: NodeMessageInFlow): Promise<string> {
@@ -115,7 +131,10 @@ export = function (RED: NodeAPI): void {
         }
         const officeCode = await office(msg);
         if (officeCode === '') throw new Error('Dentrix ODBC: the office code is empty (set OFFICE_CODE or the node\'s Office setting)');
-        const params = paramPaths.map((p) => toOdbcParam(RED.util.getMessageProperty(msg, p), p));
+        const asOf = usesPreset ? presetAsOf() : undefined;
+        const params: OdbcParam[] = usesPreset && paramPaths.length === 0
+          ? [asOf!]
+          : paramPaths.map((p) => toOdbcParam(RED.util.getMessageProperty(msg, p), p));
 
         node.status({ fill: 'blue', shape: 'dot', text: 'connecting…' });
         let connectionString: string;
@@ -140,7 +159,9 @@ export = function (RED: NodeAPI): void {
         const rowCount = result.rows.length;
         const thin = detector.record(rowCount);
         msg.payload = result.rows;
-        (msg as NodeMessageInFlow & { recall: unknown }).recall = { ...newRunMeta('odbc', officeCode), latencyMs, rowCount, columns: result.columns };
+        const meta: RecallMeta = { ...newRunMeta('odbc', officeCode), latencyMs, rowCount, columns: result.columns };
+        if (usesPreset) meta['dentrix-odbc-in'] = { preset: DENTRIX_G_RECALL_PRESET, asOf };
+        (msg as NodeMessageInFlow & { recall: unknown }).recall = meta;
         if (thin.thin) {
           node.warn(`Dentrix ODBC: thin batch: ${rowCount} rows, the median of the last runs is ${thin.median}; check the view, the database and the SQL`);
           node.status({ fill: 'yellow', shape: 'dot', text: `thin batch: ${rowCount} rows (median ${thin.median}) in ${latencyMs} ms` });

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadOdbc } from '../../nodes/lib/odbc/client';
 import { DENTRIX_G_RECALL_COLUMNS } from '../../nodes/lib/presets/dentrix-g-query';
-import { buildSqliteFixture, loadPostgresFixture } from '../fixtures/odbc/fixture';
+import { buildSqliteFixture, dayOffset, loadPostgresFixture } from '../fixtures/odbc/fixture';
 import { helper } from '../support/helper';
 import { NODE_RED_MODULE } from '../support/helper';
 import { DIST_NODES, ROOT, nodeModule } from '../support/paths';
@@ -299,7 +299,7 @@ describe('dentrix-odbc-in', function () {
     });
 
     it('runs the dentrix-g-recall preset when the SQL is empty, with the login from the credential store', async () => {
-      const l = await load(pgConn(), { sql: '' }, login());
+      const l = await load(pgConn(), { sql: '', asOf: '', timeZone: 'UTC' }, login());
       assert.equal(lastStatus(l).text, 'ready (preset dentrix-g-recall)');
       l.trigger();
       const { out } = await l.next();
@@ -308,6 +308,27 @@ describe('dentrix-odbc-in', function () {
         [1, 'PROPHY', 0], [2, 'PROPHY', 1], [3, 'PERIO', 0], [4, 'BWX', 0], [5, 'BWX', 0], [5, 'PROPHY', 0], [6, null, 0], [8, 'PROPHY', 1],
       ]);
       assert.equal(out?.recall.rowCount, 8);
+      assert.deepEqual(out?.recall['dentrix-odbc-in'], { preset: 'dentrix-g-recall', asOf: dayOffset(0) });
+    });
+
+    it('binds a fixed as-of date (RECALL_AS_OF) into the preset', async () => {
+      process.env.RECALL_TEST_AS_OF = dayOffset(21);
+      try {
+        const l = await load(pgConn(), { sql: '', asOf: '${RECALL_TEST_AS_OF}', timeZone: 'Mars/Olympus is ignored with a fixed date' }, login());
+        l.trigger();
+        const { out } = await l.next();
+        assert.equal(out?.recall['dentrix-odbc-in'].asOf, dayOffset(21));
+        assert.deepEqual(out?.payload.filter((r: Msg) => r.has_future_appt === 1), [], 'no appointment is on or after day +21');
+      } finally {
+        delete process.env.RECALL_TEST_AS_OF;
+      }
+    });
+
+    it('refuses a bad as-of date for the preset at deploy', async () => {
+      const l = await load(pgConn(), { sql: '', asOf: '15/06/2025' }, login());
+      assert.equal(lastStatus(l).fill, 'red');
+      l.trigger();
+      assert.match((await l.next()).error?.message ?? '', /setting "as of" \(RECALL_AS_OF\): "15\/06\/2025" is not a date/);
     });
 
     it('takes the connection, user and password from ${VAR} settings (the shipped flow)', async () => {

@@ -3,16 +3,18 @@
 // last visit but no recall row (lapsed candidates). recall-normalize's
 // `dentrix-odbc` preset maps exactly these columns (docs/contracts.md).
 //
-// Portable on purpose: no TOP, ISNULL or date arithmetic, only COALESCE, CASE,
-// EXISTS and CURRENT_DATE, so the same text runs on c-treeACE, SQLite and
+// Portable on purpose: no TOP, ISNULL, date functions or date arithmetic, only
+// COALESCE, CASE and EXISTS, so the same text runs on c-treeACE, SQLite and
 // PostgreSQL. Aliases are quoted so drivers that upper-case unquoted names still
 // return the lower-case column names of the contract. Segmenting by date (due
 // soon / overdue / lapsed) is left to recall-normalize, which knows the office's
 // "today" and its windows.
 //
-// has_future_appt: a non-broken appointment dated today or later (an appointment
-// later today still means the patient is coming in). CURRENT_DATE is the
-// database server's date (UTC on SQLite).
+// has_future_appt: a non-broken appointment dated on or after the as-of date (an
+// appointment later today still means the patient is coming in). The one `?` is
+// that date, 'YYYY-MM-DD' text bound by the node (see nodes/lib/odbc/as-of.ts):
+// not CURRENT_DATE, which is the server's day (UTC on SQLite), ignores a fixed
+// RECALL_AS_OF, and is missing from some engines.
 
 export const DENTRIX_G_RECALL_PRESET = 'dentrix-g-recall';
 
@@ -43,12 +45,15 @@ export const DENTRIX_G_RECALL_SQL = `SELECT
     SELECT 1 FROM admin.v_appt a
     WHERE a.patient_id = p.patient_id
       AND COALESCE(a.broken, 0) = 0
-      AND a.appointment_date >= CURRENT_DATE
+      AND a.appointment_date >= ?
   ) THEN 1 ELSE 0 END AS "has_future_appt"
 FROM admin.v_patient p
 LEFT JOIN admin.v_patient_recall r ON r.patient_id = p.patient_id
 WHERE r.due_date IS NOT NULL OR p.last_visit_date IS NOT NULL
 ORDER BY p.patient_id, r.due_date, r.recall_type`;
+
+/** What the preset's `?` markers take, in order. */
+export const DENTRIX_G_RECALL_PARAMS = ['as-of date (YYYY-MM-DD)'] as const;
 
 /** Preset queries by name (the source node uses dentrix-g-recall when its SQL is empty). */
 export const ODBC_PRESETS: Readonly<Record<string, string>> = {

@@ -49,7 +49,7 @@ describe('dentrix-g-recall preset on real ODBC drivers', function () {
       const conn = await odbc.connect({ connectionString: `Driver=SQLite3;Database=${fx.mainDb}`, loginTimeout: 5 });
       try {
         await conn.query(`ATTACH DATABASE '${fx.adminDb}' AS admin`, {});
-        const result = await conn.query(DENTRIX_G_RECALL_SQL, { timeout: 10 });
+        const result = await conn.query(DENTRIX_G_RECALL_SQL, [dayOffset(0)], { timeout: 10 });
         const columns = (result.columns ?? []).map((c) => ({ name: c.name, dataType: c.dataType }));
         assert.deepEqual(columns.map((c) => c.name), [...DENTRIX_G_RECALL_COLUMNS]);
         const rows = toJsonRows(result, columns);
@@ -69,17 +69,27 @@ describe('dentrix-g-recall preset on real ODBC drivers', function () {
       loadPostgresFixture(pg);
     });
     after(() => pg?.destroy());
-
-    it('returns the same rows, unmodified SQL, as the read-only login', async () => {
-      const out = await runQuery(
+    const preset = (asOf: string) =>
+      runQuery(
         odbc,
-        { connectionString: `${pg.connectionString}Uid=${pg.user};Pwd=${pg.password};`, sql: DENTRIX_G_RECALL_SQL, params: [], loginTimeoutS: 5, queryTimeoutS: 10 },
+        { connectionString: `${pg.connectionString}Uid=${pg.user};Pwd=${pg.password};`, sql: DENTRIX_G_RECALL_SQL, params: [asOf], loginTimeoutS: 5, queryTimeoutS: 10 },
         { retries: 0, baseDelayMs: 10, maxDelayMs: 10 },
       );
+
+    it('returns the same rows, unmodified SQL, as the read-only login', async () => {
+      const out = await preset(dayOffset(0));
       assert.deepEqual(out.columns, [...DENTRIX_G_RECALL_COLUMNS]);
       assert.deepEqual(out.rows, inColumnOrder(expectedRows()));
       assert.equal(out.attempts, 1);
       assert.equal(await pg.settledSessions(), 0, 'the connection is closed');
+    });
+
+    it('judges future appointments against the bound as-of date, not the server clock', async () => {
+      const flags = async (asOf: string) => (await preset(asOf)).rows.map((r) => `${r.patient_id}:${r.has_future_appt}`).join(' ');
+      // appointments: patient 2 on day +20, 3 on day +15 (broken), 8 today
+      assert.equal(await flags(dayOffset(16)), '1:0 2:1 3:0 4:0 5:0 5:0 6:0 8:0');
+      assert.equal(await flags(dayOffset(21)), '1:0 2:0 3:0 4:0 5:0 5:0 6:0 8:0');
+      assert.equal(await flags(dayOffset(-200)), '1:0 2:1 3:1 4:0 5:0 5:0 6:0 8:1');
     });
   });
 

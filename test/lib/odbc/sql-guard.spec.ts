@@ -25,8 +25,8 @@ describe('odbc sql guard', () => {
     });
   }
 
-  it('accepts the dentrix-g-recall preset with no parameters', () => {
-    assert.deepEqual([checkSql(DENTRIX_G_RECALL_SQL).kind, checkSql(DENTRIX_G_RECALL_SQL).placeholders], ['select', 0]);
+  it('accepts the dentrix-g-recall preset, with its one parameter (the as-of date)', () => {
+    assert.deepEqual([checkSql(DENTRIX_G_RECALL_SQL).kind, checkSql(DENTRIX_G_RECALL_SQL).placeholders], ['select', 1]);
   });
 
   const refused: Array<[string, RegExp]> = [
