@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { localDate } from '../../nodes/lib/export/folder';
 import { helper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';
-import { CC_CSV, DRIFT_CSV, EXPECTED_CC_ROWS, HEADERS, writeWorkbook, xlsxFromCsv } from '../lib/export/workbooks';
+import { CC_CSV, DRIFT_CSV, EXPORTS, EXPECTED_CC_ROWS, HEADERS, writeWorkbook, xlsxFromCsv } from '../lib/export/workbooks';
 
 const exportNode = nodeModule('batch-export-in');
 const STABLE_MS = 150;
@@ -189,6 +189,7 @@ describe('batch-export-in node', function () {
     const cases: [string, Buffer, RegExp][] = [
       ['truncated.xlsx', good.subarray(0, Math.floor(good.length / 2)), /workbook|header row/],
       ['corrupt.xlsx', corrupt, /workbook|header row/],
+      ['damaged.xlsx', fs.readFileSync(path.join(EXPORTS, 'damaged-stalls-reader.xlsx')), /workbook is damaged/],
       ['garbage.csv', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), /binary data, not a CSV/],
       ['old.xls', Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1024)]), /legacy \.xls is not supported; save the report as \.xlsx or \.csv/],
     ];

@@ -3,10 +3,57 @@
 // to a temp file by exceljs, not to memory), so memory stays bounded by one row
 // plus the shared-strings table. Only the first worksheet is read.
 import ExcelJS from 'exceljs';
+import { createReadStream } from 'node:fs';
 import { type Cell, type CellRow, ExportFileError, numbered } from './cells';
 
+/**
+ * Some damaged zips make exceljs/unzipper wait forever for data that never comes.
+ * A watchdog ticks every TICK_MS while a row is awaited; ticks only run when the
+ * event loop is free, so a busy or starved process does not count as stalled.
+ * The read fails after STALL_TICKS_AFTER_END idle ticks once the whole file was
+ * read (only buffered data is left to parse then), or STALL_TICKS without a byte.
+ */
+export const TICK_MS = 250;
+export const STALL_TICKS_AFTER_END = 20; // 5 s
+export const STALL_TICKS = 120; // 30 s
+
 export async function* readXlsx(file: string): AsyncGenerator<CellRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  const input = createReadStream(file);
+  let idleTicks = 0;
+  let ended = false;
+  input.on('data', () => (idleTicks = 0));
+  input.on('end', () => {
+    ended = true;
+    idleTicks = 0;
+  });
+  const rows = sheetRows(input)[Symbol.asyncIterator]();
+  let waiting = false;
+  let timer: NodeJS.Timeout | undefined;
+  const stall = new Promise<never>((_resolve, reject) => {
+    timer = setInterval(() => {
+      if (!waiting) return;
+      if (++idleTicks < (ended ? STALL_TICKS_AFTER_END : STALL_TICKS)) return;
+      reject(new ExportFileError('not a readable .xlsx workbook: the workbook is damaged (its data ends before the worksheet does)'));
+    }, TICK_MS);
+  });
+  stall.catch(() => undefined); // rejects only while a row is awaited
+  try {
+    for (;;) {
+      idleTicks = 0;
+      waiting = true;
+      const next = await Promise.race([rows.next(), stall]);
+      waiting = false;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    clearInterval(timer);
+    input.destroy();
+  }
+}
+
+async function* sheetRows(input: NodeJS.ReadableStream): AsyncGenerator<CellRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as never, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache', // needed to tell a date-formatted number from a number

@@ -6,7 +6,8 @@ import { ExportFileError } from '../../../nodes/lib/export/cells';
 import { readExport, sniffFormat } from '../../../nodes/lib/export/read-file';
 import { tabulate } from '../../../nodes/lib/export/table';
 import { DENTRIX_CONTINUING_CARE } from '../../../nodes/lib/export/template';
-import { CC_CSV, EXPECTED_CC_ROWS, HEADERS, writeBigWorkbook, writeWorkbook, xlsxFromCsv } from './workbooks';
+import ExcelJS from 'exceljs';
+import { CC_CSV, EXPORTS, EXPECTED_CC_ROWS, HEADERS, writeBigWorkbook, writeWorkbook, xlsxFromCsv } from './workbooks';
 
 async function readTable(file: string) {
   const { format, rows } = await readExport(file);
@@ -80,6 +81,19 @@ describe('lib/export read-file (format by content, readers)', function () {
     for (let i = 200; i < corrupt.length - 200; i += 97) corrupt[i] ^= 0xff;
     fs.writeFileSync(tmp('corrupt.xlsx'), corrupt);
     await assert.rejects(readTable(tmp('corrupt.xlsx')), ExportFileError);
+  });
+
+  it('fails a damaged workbook on which exceljs alone waits forever (stall watchdog)', async () => {
+    // found by fuzzing: bytes XOR-ed every 97 bytes; exceljs/unzipper then never settle
+    const file = path.join(EXPORTS, 'damaged-stalls-reader.xlsx');
+    let settled = false;
+    const raw = (async () => {
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { styles: 'cache' });
+      for await (const sheet of reader) for await (const row of sheet) void row;
+    })();
+    raw.then(() => (settled = true), () => (settled = true));
+    await assert.rejects(readTable(file), (err: Error) => err instanceof ExportFileError && /damaged/.test(err.message));
+    assert.equal(settled, false, 'the fixture still stalls exceljs (otherwise this test proves nothing)');
   });
 
   it('a workbook with __proto__/constructor/prototype header cells leaves Object.prototype untouched', async () => {
