@@ -15,6 +15,17 @@ const NODE_RED_MODULE = process.env.NODE_RED_MODULE || 'node-red';
 
 declare const RED: any; // the editor's global, inside page.evaluate
 
+/** The markdown help of a node type, as shipped (locales/en-US/<type>.html first, else the node's .html). */
+function helpSource(type: string): string {
+  const files = [path.join(ROOT, 'dist', 'nodes', type, 'locales', 'en-US', `${type}.html`), path.join(ROOT, 'dist', 'nodes', type, `${type}.html`)];
+  for (const file of files) {
+    if (!fs.existsSync(file)) continue;
+    const m = new RegExp(`<script type="text/markdown" data-help-name="${type}">([\\s\\S]*?)</script>`).exec(fs.readFileSync(file, 'utf8'));
+    if (m) return m[1];
+  }
+  throw new Error(`no help for ${type}`);
+}
+
 describe('editor in a real browser (Chromium)', function () {
   this.timeout(180_000);
   let red: StartedRuntime;
@@ -128,6 +139,69 @@ describe('editor in a real browser (Chromium)', function () {
       assert.deepEqual(now, expected, `${node.type} "${node.name ?? node.id}" came back from the editor as it went in`);
     }
     assert.equal(after.flows.length, flowNodes.length);
+  });
+
+  it('shows sidebar help for every pack node: Inputs, Outputs, Details, an example, every message property listed', async () => {
+    const page = browser.page;
+    const problems: string[] = [];
+    for (const type of [...PACK_TYPES, 'recall-summary']) {
+      const source = helpSource(type);
+      const firstLine = source.split('\n').find((l) => l.trim() !== '')!.trim();
+      const listed = source.split('\n').filter((l) => /^:\s*\S.*\(.+\)\s*:/.test(l)).length;
+      await page.evaluate((t) => RED.sidebar.help.show(t), type);
+      const help = page.locator('.red-ui-sidebar-help-stack .red-ui-help .red-ui-help');
+      await help.filter({ hasText: firstLine.replace(/[`*_]/g, '').slice(0, 30) }).waitFor();
+      const seen = await help.evaluate((el) => ({
+        headings: Array.from(el.querySelectorAll('h3'), (h) => h.textContent!.trim()),
+        inList: el.querySelectorAll('dl.message-properties > dt').length,
+        all: el.querySelectorAll('dt').length,
+        text: el.textContent ?? '',
+      }));
+      for (const h of ['Inputs', 'Outputs', 'Details']) if (!seen.headings.includes(h)) problems.push(`${type}: no "${h}" section (has ${seen.headings.join(', ')})`);
+      if (!/example/i.test(seen.text)) problems.push(`${type}: no example`);
+      // a colon inside a property's description ends Node-RED's property list early
+      if (seen.inList !== listed || seen.all !== listed) problems.push(`${type}: ${listed} message properties in the help source, ${seen.inList} rendered as a property list (a ':' inside a description breaks the list)`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('marks a misconfigured pack node red on the canvas, and clears it when fixed', async () => {
+    const page = browser.page;
+    const bad: [string, Record<string, unknown>][] = [
+      ['odbc', { sql: 'DELETE FROM patient' }],
+      ['exports', { stableMs: 'soon' }],
+      ['normalize', { region: 'USA' }],
+      ['consent', { pullTimeout: '0' }],
+      ['reserve', { mode: 'maybe', modeType: 'mode' }],
+      ['crm', { dryRun: 'perhaps' }],
+      ['summary', { healthUrl: 'hc-ping.com/abc', healthUrlType: 'str' }],
+    ];
+    const result = await page.evaluate(async (cases) => {
+      const out: Record<string, { badValid: boolean; badge: boolean; fixedValid: boolean; badgeAfter: boolean }> = {};
+      const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      for (const [id, props] of cases) {
+        const node = RED.nodes.node(id);
+        const saved: Record<string, unknown> = {};
+        for (const k of Object.keys(props)) saved[k] = node[k];
+        const check = async () => {
+          RED.editor.validateNode(node);
+          node.dirty = true;
+          RED.view.redraw(true);
+          await frame();
+          return { valid: node.valid, badge: document.querySelectorAll(`[id="${id}"] .red-ui-flow-node-error:not(.hide)`).length > 0 };
+        };
+        RED.workspaces.show(node.z);
+        Object.assign(node, props);
+        const broken = await check();
+        Object.assign(node, saved);
+        const fixed = await check();
+        out[id] = { badValid: broken.valid, badge: broken.badge, fixedValid: fixed.valid, badgeAfter: fixed.badge };
+      }
+      return out;
+    }, bad);
+    for (const [id] of bad) {
+      assert.deepEqual(result[id], { badValid: false, badge: true, fixedValid: true, badgeAfter: false }, `${id}: ${JSON.stringify(result[id])}`);
+    }
   });
 
   it('logged no console error and no page error', () => {
