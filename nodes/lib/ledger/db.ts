@@ -14,6 +14,7 @@ export class SqliteDb {
   private readonly statements = new Map<string, sqlite3.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private checkpointQueued = false;
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -115,6 +116,21 @@ export class SqliteDb {
         await this.exec('ROLLBACK').catch(() => undefined);
         throw err;
       }
+    });
+  }
+
+  /**
+   * Copies the WAL back into the file once the queue is idle (a run just ended), so the
+   * next run starts with a short WAL and the copy is not part of anyone's COMMIT.
+   * PASSIVE: never waits for other connections; failures only leave the WAL longer.
+   */
+  checkpointSoon(): void {
+    if (this.closed || this.checkpointQueued) return;
+    this.checkpointQueued = true;
+    setImmediate(() => {
+      this.exclusive(() => this.exec('PRAGMA wal_checkpoint(PASSIVE)'))
+        .catch(() => undefined)
+        .finally(() => (this.checkpointQueued = false));
     });
   }
 
