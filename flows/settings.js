@@ -1,5 +1,6 @@
-// Node-RED settings for `npm start` (and the end-to-end tests): loopback only,
-// no telemetry or update prompts, credentials encrypted with NODE_RED_CREDENTIAL_SECRET.
+// Node-RED settings for `npm start`, the services (flows/service/) and the end-to-end
+// tests: loopback only, no telemetry or update prompts, credentials encrypted with
+// NODE_RED_CREDENTIAL_SECRET, an admin login when NODE_RED_ADMIN_PASSWORD_HASH is set.
 'use strict';
 const path = require('node:path');
 const { applyEnvDefaults } = require('./env-defaults');
@@ -7,12 +8,24 @@ const { applyEnvDefaults } = require('./env-defaults');
 const userDir = process.env.RECALL_USER_DIR || path.resolve(__dirname, '..', '.node-red');
 const { credentialSecret } = applyEnvDefaults(process.env, userDir);
 
+// An admin login for the editor and admin API when a bcrypt hash is given
+// (`npx node-red admin hash-pw` prints one); without it the editor is open to
+// whoever can reach 127.0.0.1 on this machine.
+const adminHash = (process.env.NODE_RED_ADMIN_PASSWORD_HASH || '').trim();
+const adminAuth = adminHash
+  ? {
+      type: 'credentials',
+      users: [{ username: (process.env.NODE_RED_ADMIN_USER || 'admin').trim(), password: adminHash, permissions: '*' }],
+    }
+  : undefined;
+
 module.exports = {
   uiHost: '127.0.0.1',
   uiPort: Number(process.env.PORT || 1880),
   flowFile: 'flows.json',
   flowFilePretty: true,
   credentialSecret,
+  adminAuth,
   diagnostics: { enabled: false, ui: false },
   telemetry: { enabled: false, updateNotification: false },
   runtimeState: { enabled: false, ui: false },

@@ -38,6 +38,8 @@ export interface StartOptions {
   /** a flow file to install instead of the default flow */
   flow?: unknown[];
   timeoutMs?: number;
+  /** log in to the admin API with these (when NODE_RED_ADMIN_PASSWORD_HASH is set) */
+  auth?: { username: string; password: string };
 }
 
 export async function startRuntime(opts: StartOptions = {}): Promise<StartedRuntime> {
@@ -57,10 +59,23 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
   child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
 
+  let token: string | undefined;
+  async function login(): Promise<void> {
+    if (!opts.auth || token) return;
+    const res = await fetch(`${url}/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', ...opts.auth }),
+    });
+    if (!res.ok) throw new Error(`login: HTTP ${res.status}`);
+    token = ((await res.json()) as { access_token: string }).access_token;
+  }
+
   async function api<T>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    await login();
     const res = await fetch(url + route, {
       method,
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
