@@ -76,19 +76,29 @@ export async function openLedger(opts: LedgerOptions): Promise<SqliteLedger> {
   }
 }
 
-/** A changed secret changes every key (everyone re-sent) and every suppression hash: refuse it. */
+/**
+ * A changed secret changes every key (everyone re-sent) and every suppression hash (opted-out
+ * patients contacted): refuse it, unless the file holds neither keys nor suppressions yet
+ * (e.g. a demo ledger that only saw dry-runs), which then takes the new secret.
+ */
 async function checkSecret(db: SqliteDb, hmac: Hmac): Promise<void> {
   const print = secretFingerprint(hmac);
   await db.transaction(async () => {
     const row = await db.get<{ value: string }>("SELECT value FROM meta WHERE name = 'secret_check'");
-    if (!row) await db.run("INSERT INTO meta (name, value) VALUES ('secret_check', ?)", [print]);
-    else if (row.value !== print) {
-      throw new Error(
-        'the key secret differs from the one this ledger was created with; with a new secret every patient ' +
-          'would be sent again and the suppression list would no longer match. Restore the old secret, or point ' +
-          'the ledger at a new file on purpose',
+    if (row?.value === print) return;
+    if (row) {
+      const used = await db.get<{ keys: number; suppressions: number }>(
+        'SELECT (SELECT count(*) FROM keys) AS keys, (SELECT count(*) FROM suppressions) AS suppressions',
       );
+      if (used && (used.keys > 0 || used.suppressions > 0)) {
+        throw new Error(
+          `the key secret differs from the one this ledger was created with (it holds ${used.keys} keys and ` +
+            `${used.suppressions} suppressions); with a new secret every patient would be sent again and the ` +
+            'suppression list would no longer match. Restore the old secret, or point the ledger at a new file on purpose',
+        );
+      }
     }
+    await db.run("INSERT INTO meta (name, value) VALUES ('secret_check', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", [print]);
   });
 }
 

@@ -64,12 +64,33 @@ describe('SqliteLedger', () => {
       await assert.rejects(openLedger({ file, secret: SECRET }), (e: Error) => e.message.includes(file) && /newer/.test(e.message));
     });
 
-    it('refuses a different secret than the file was created with (everyone would be re-sent)', async () => {
+    it('refuses a different secret than the file was created with once it holds keys (everyone would be re-sent)', async () => {
+      const file = path.join(tempDir(), 'ledger.db');
+      const l = await ledgerAt(file);
+      await l.reserve(keysFor(1), 1000);
+      await l.close();
+      open.pop();
+      await assert.rejects(openLedger({ file, secret: 'another' }), (e: Error) => e.message.includes(file) && /secret differs.*1 keys and 0 suppressions/.test(e.message));
+      await (await ledgerAt(file)).reserve(keysFor(2), 1000);
+    });
+
+    it('refuses a different secret once it holds suppressions (opted-out patients would be contacted)', async () => {
+      const file = path.join(tempDir(), 'ledger.db');
+      const l = await ledgerAt(file);
+      await l.addSuppressions([{ channel: 'all', value: 'x@example.com', reason: 'opted-out' }], 't');
+      await l.close();
+      open.pop();
+      await assert.rejects(openLedger({ file, secret: 'another' }), /secret differs.*0 keys and 1 suppressions/);
+    });
+
+    it('an empty ledger (a demo that only saw dry-runs) takes a new secret', async () => {
       const file = path.join(tempDir(), 'ledger.db');
       await (await ledgerAt(file)).close();
       open.pop();
-      await assert.rejects(openLedger({ file, secret: 'another' }), (e: Error) => e.message.includes(file) && /secret differs/.test(e.message));
-      await (await ledgerAt(file)).reserve(keysFor(1), 1000);
+      const l = await openLedger({ file, secret: 'the-real-one' });
+      await l.reserve(['k'], 1000);
+      await l.close();
+      await assert.rejects(openLedger({ file, secret: SECRET }), /secret differs/);
     });
 
     it('refuses to open without a secret, naming the file', async () => {
