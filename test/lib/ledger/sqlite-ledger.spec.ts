@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sqlite3 from 'sqlite3';
@@ -250,6 +251,39 @@ describe('SqliteLedger', () => {
       }
       const rows = await query<{ n: number; maxAttempts: number }>(file, 'SELECT count(*) AS n, max(attempts) AS maxAttempts FROM keys');
       assert.deepEqual(rows[0], { n: 3000, maxAttempts: 1 });
+    });
+
+    it('two processes racing for the same keys: each key reserved exactly once', async () => {
+      const file = path.join(tempDir(), 'l.db');
+      await (await ledgerAt(file)).close(); // created and migrated once, as a running office would have it
+      open.pop();
+      const keys = keysFor(2000, 'proc');
+      const script = `
+        const { openLedger } = require(${JSON.stringify(require.resolve('../../../nodes/lib/ledger/sqlite-ledger'))});
+        (async () => {
+          const l = await openLedger({ file: process.env.FILE, secret: process.env.SECRET });
+          const keys = Array.from({ length: 2000 }, (_, i) => l.hmac('proc', String(i)));
+          if (process.env.REVERSE) keys.reverse();
+          const won = [];
+          for (let i = 0; i < keys.length; i += 250) won.push(...(await l.reserve(keys.slice(i, i + 250), 60000, { runId: process.env.RUN })).reserved);
+          await l.close();
+          process.stdout.write(JSON.stringify(won));
+        })().catch((e) => { console.error(e.message); process.exit(1); });`;
+      const run = (reverse: boolean, id: string) =>
+        new Promise<string[]>((resolve, reject) => {
+          const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, FILE: file, SECRET, RUN: id, ...(reverse ? { REVERSE: '1' } : {}) } });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.stderr.on('data', (d) => (err += d));
+          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child ${id}: ${err}`))));
+        });
+      const [a, b] = await Promise.all([run(false, 'A'), run(true, 'B')]);
+      assert.ok(a.every((k) => keys.includes(k)));
+      assert.equal(a.length + b.length, keys.length, 'no key reserved twice');
+      assert.equal(new Set([...a, ...b]).size, keys.length, 'every key reserved');
+      const ownedByA = (await query<{ key: string }>(file, "SELECT key FROM keys WHERE run_id = 'A' AND attempts = 1")).map((r) => r.key);
+      assert.deepEqual(ownedByA.sort(), [...a].sort(), 'the file agrees with what each process was told');
     });
 
     it('a commit on one connection is seen by the other', async () => {
