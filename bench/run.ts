@@ -63,7 +63,8 @@ async function runCase(bench: BenchCase, workDir: string): Promise<CaseOutcome> 
       return { ...outcome, notMeasured: res.notMeasured ?? `failed: ${firstLine(res.error)}` };
     }
     outcome.runs.push(res.figures ?? {});
-    for (const note of res.notes ?? []) if (!outcome.notes.includes(note)) outcome.notes.push(note);
+    // notes describe sizes and settings: the first run's stand for all (counts vary by seed)
+    if (i === 0) outcome.notes.push(...(res.notes ?? []));
     process.stderr.write(`[${bench.name}] run ${i + 1}/${repeats} done\n`);
   }
   process.stderr.write(`[${bench.name}] ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
