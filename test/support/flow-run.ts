@@ -36,12 +36,18 @@ export async function lastRun(red: StartedRuntime): Promise<RunSummaryView | und
  * Waits for a new run summary (its run id not in `seen`) about a file whose name
  * matches `file`, or any failed run. A failed run throws unless `allowFail`.
  */
-export async function waitForRun(red: StartedRuntime, file: string | RegExp, seen: Set<string>, opts: { allowFail?: boolean; timeoutMs?: number } = {}): Promise<RunSummaryView> {
+export async function waitForRun(
+  red: StartedRuntime,
+  file: string | RegExp | ((run: RunSummaryView) => boolean),
+  seen: Set<string>,
+  opts: { allowFail?: boolean; timeoutMs?: number } = {},
+): Promise<RunSummaryView> {
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
-  const matches = (name?: string) => (typeof file === 'string' ? name === file : !!name && file.test(name));
+  const matches = (name: string | undefined, run: RunSummaryView) =>
+    typeof file === 'function' ? file(run) : typeof file === 'string' ? name === file : !!name && file.test(name);
   for (;;) {
     const run = await lastRun(red);
-    if (run && !seen.has(run.runId) && (matches(run.file) || !run.ok)) {
+    if (run && !seen.has(run.runId) && (matches(run.file, run) || !run.ok)) {
       seen.add(run.runId);
       if (!run.ok && !opts.allowFail) throw new Error(`the run failed: ${run.text}\n${red.output().slice(-3000)}`);
       return run;
