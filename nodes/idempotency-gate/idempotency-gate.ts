@@ -34,6 +34,14 @@ export = function (RED: NodeAPI): void {
     if (setupError) this.status({ fill: 'red', shape: 'ring', text: setupError.slice(0, 60) });
     else this.status({ fill: 'grey', shape: 'ring', text: 'ready' });
 
+    const dryRunSetting = (): boolean => {
+      try {
+        return boolSetting(config.dryRun, true);
+      } catch (err) {
+        throw new Error(`dry-run setting: ${(err as Error).message}`);
+      }
+    };
+
     const modeOf = (msg: Msg): string => {
       const type = config.modeType || 'mode';
       const value = config.mode || 'reserve';
@@ -49,7 +57,7 @@ export = function (RED: NodeAPI): void {
         const recall: RecallMeta = msg.recall ?? newRunMeta('export', '');
         msg.recall = recall;
         // like the sink: an empty setting (RECALL_DRY_RUN unset) means dry-run
-        const dryRun = recall.dryRun === true || boolSetting(config.dryRun, true);
+        const dryRun = recall.dryRun === true || dryRunSetting();
         if (mode === 'reserve') {
           if (!Array.isArray(msg.payload)) throw new Error('reserve expects msg.payload to be an array of contacts');
           this.status({ fill: 'blue', shape: 'dot', text: `${dryRun ? 'checking' : 'reserving'} ${msg.payload.length}…` });
