@@ -61,6 +61,10 @@ describe('editor in a real browser (Chromium)', function () {
   it('shows the six node types in the "dental recall" palette category', async () => {
     const types = await browser.page.$$eval('#red-ui-palette-base-category-dental_recall .red-ui-palette-node', (els) => els.map((e) => e.getAttribute('data-palette-type')));
     for (const type of PACK_TYPES) assert.ok(types.includes(type), `${type} in the palette category: ${types}`);
+    // labels come from the message catalogs: an unresolved key would show as "<type>.label..."
+    const labels = await browser.page.$$eval('#red-ui-palette-base-category-dental_recall .red-ui-palette-label', (els) => els.map((e) => e.textContent!.trim()));
+    assert.equal(labels.length, types.length);
+    for (const label of labels) assert.ok(label !== '' && !/^[a-z-]+\.[a-z]/.test(label), `palette label "${label}"`);
   });
 
   it('loads the default flow with every node valid (no red triangle)', async () => {
