@@ -83,7 +83,15 @@ export = function (RED: NodeAPI): void {
             : () => {
                 throw new Error("no ledger for contactKey: set the sink's ledger, put idempotency-gate (reserve) before it, or set RECALL_LEDGER_SECRET");
               };
-        const leaseMs = Number((recall.ledger as { leaseMs?: number } | undefined)?.leaseMs) || undefined;
+        const ref = recall.ledger as { node?: string; leaseMs?: number; leaseUntil?: unknown } | undefined;
+        const leaseMs = Number(ref?.leaseMs) || undefined;
+        // the gate reserved these keys for real in that ledger: mark deliveries sent as they happen
+        let cpFault = '';
+        const onFault = (m: string) => {
+          node.warn(m);
+          cpFault = ', checkpoint failed';
+        };
+        const checkpoint = !dryRun && ledger && ref?.node && ref.leaseUntil ? { ledger, onFault } : undefined;
         const abort = new AbortController();
         const total = Array.isArray(msg.payload) ? msg.payload.length : 0;
         node.status({ fill: 'blue', shape: 'dot', text: dryRun ? `dry-run: ${total} contacts…` : `sending 0/${total}…` });
@@ -93,7 +101,7 @@ export = function (RED: NodeAPI): void {
           if (now - lastStatus < STATUS_EVERY_MS && s.delivered + s.failed + s.retry < s.contacts) return;
           lastStatus = now;
           const extra = [s.retrying ? `${s.retrying} retrying` : '', s.failed ? `${s.failed} failed` : ''].filter(Boolean).join(', ');
-          node.status({ fill: 'blue', shape: 'dot', text: `sent ${s.delivered}/${s.contacts}${extra ? ', ' + extra : ''}` });
+          node.status({ fill: 'blue', shape: 'dot', text: `sent ${s.delivered}/${s.contacts}${extra ? ', ' + extra : ''}${cpFault}` });
         };
         const run = new SinkRun(msg.payload, { ...settings!, dryRun }, {
           endpoint: endpoint!.resolved.endpoint,
@@ -101,6 +109,7 @@ export = function (RED: NodeAPI): void {
           ledger: dryRun ? undefined : ledger,
           leaseMs,
           runId: recall.runId,
+          checkpoint,
           limiter: endpoint!.limiter,
           client: endpoint!.client,
           signal: abort.signal,
@@ -129,7 +138,8 @@ export = function (RED: NodeAPI): void {
         const text = dryRun
           ? `dry-run: ${s['dry-run']} would be sent${s.failed ? `, ${s.failed} unsendable` : ''}`
           : `sent ${s.delivered}/${s.contacts}${s.retry ? `, ${s.retry} retry next run` : ''}${s.failed ? `, ${s.failed} failed` : ''}`;
-        node.status({ fill: s.stopped ? 'red' : s.failed || s.retry ? 'yellow' : 'green', shape: dryRun ? 'ring' : 'dot', text: s.stopped ? `stopped: ${s.stopped}`.slice(0, 80) : text });
+        const fault = s.checkpointFault ? '; checkpoint failed, commit gate retries' : '';
+        node.status({ fill: s.stopped ? 'red' : s.failed || s.retry || fault ? 'yellow' : 'green', shape: dryRun ? 'ring' : 'dot', text: s.stopped ? `stopped: ${s.stopped}`.slice(0, 80) : text + fault });
         send(msg);
         if (s.stopped) done(new Error(`CRM run stopped: ${s.stopped}; ${s.retry} contacts released for the next run`));
         else done();

@@ -35,6 +35,10 @@ export interface DeliverOptions {
   random?: () => number;
   /** after every change of the counters (status text) */
   onProgress?: (stats: DeliveryStats) => void;
+  /** each request's outcome as it ends (the sink checkpoints delivered keys) */
+  onOutcome?: (o: RequestOutcome) => void;
+  /** awaited with a limiter slot held before each attempt: the checkpoint holds sends while its backlog is full */
+  hold?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface DeliveryStats {
@@ -104,6 +108,7 @@ export class Delivery {
   private finish(o: RequestOutcome): RequestOutcome {
     this.open.delete(o.request);
     this.finished.push(o);
+    this.opts.onOutcome?.(o);
     const missing = o.unconfirmed?.size ?? 0;
     this.stats[o.outcome] += o.request.items.length - missing;
     this.stats.retry += missing;
@@ -131,6 +136,13 @@ export class Delivery {
       } catch (err) {
         if (err instanceof AbortedError) return this.stopped(request, attempts, false);
         throw err;
+      }
+      if (this.opts.hold) {
+        await this.opts.hold(signal);
+        if (signal.aborted) {
+          release();
+          return this.stopped(request, attempts, false);
+        }
       }
       attempts++;
       this.stats.requests++;

@@ -2,6 +2,7 @@
 // build payloads, then either describe the requests (dry-run) or deliver them while
 // keeping the ledger's leases alive. Returns one DeliveryResult per contact.
 import type { DeliveryResult, RecallContact } from '../types';
+import { Checkpoint, type CheckpointLedger } from './checkpoint';
 import { Delivery, attemptHeaders, type DeliveryStats, type RequestOutcome } from './deliver';
 import type { HttpClient } from './http';
 import { contactKey, recallKey } from '../ledger/keys';
@@ -38,6 +39,11 @@ export interface SinkContext {
   leaseMs?: number;
   /** msg.recall.runId: renewals and releases touch only this run's reservations */
   runId?: string;
+  /**
+   * Set when the gate reserved for real: delivered keys are marked `sent` in this ledger
+   * during the run, every `every` results or `maxWaitMs`, and once more at the end.
+   */
+  checkpoint?: { ledger: CheckpointLedger; every?: number; maxWaitMs?: number; onFault?: (message: string) => void };
   limiter: Limiter;
   client: HttpClient;
   signal?: AbortSignal;
@@ -64,6 +70,10 @@ export interface RunSummary {
   durationMs: number;
   /** lease renewals done during the run */
   renewals: number;
+  /** delivered keys the sink itself marked `sent` in the ledger during the run */
+  checkpointed: number;
+  /** a checkpoint write failed: the commit gate records those deliveries (they are all in the output) */
+  checkpointFault?: string;
   /** the run stopped early: node closed, or the endpoint refused us */
   stopped?: string;
 }
@@ -86,6 +96,9 @@ export class BlastGuardError extends Error {
 }
 
 const REDACTED = '[redacted]';
+/** checkpoint defaults: at most this many delivered keys not yet on disk, or this old */
+export const CHECKPOINT_EVERY = 10;
+export const CHECKPOINT_MS = 250;
 
 function isContact(x: unknown): x is RecallContact {
   const c = x as RecallContact;
@@ -94,6 +107,7 @@ function isContact(x: unknown): x is RecallContact {
 
 export class SinkRun {
   private delivery: Delivery | undefined;
+  private checkpoint: Checkpoint | undefined;
   /** results with the input position of their contact */
   private readonly done: { at: number; r: DeliveryResult }[] = [];
   private readonly position = new Map<Item, number>();
@@ -160,6 +174,16 @@ export class SinkRun {
     }
 
     const key = ctx.endpoint.signingSecret ? signingKey(ctx.endpoint.signingSecret) : undefined;
+    const cp = ctx.checkpoint
+      ? new Checkpoint({
+          ledger: ctx.checkpoint.ledger,
+          runId: ctx.runId,
+          every: ctx.checkpoint.every ?? CHECKPOINT_EVERY,
+          maxWaitMs: ctx.checkpoint.maxWaitMs ?? CHECKPOINT_MS,
+          onFault: ctx.checkpoint.onFault ?? ctx.onWarning,
+        })
+      : undefined;
+    this.checkpoint = cp;
     this.delivery = new Delivery(plan.requests, {
       client: ctx.client,
       limiter: ctx.limiter,
@@ -171,14 +195,30 @@ export class SinkRun {
       now: ctx.now,
       random: ctx.random,
       onProgress: ctx.onProgress,
+      // only contacts the CRM confirmed (2xx, and listed in a 207) are checkpointed
+      onOutcome:
+        cp &&
+        ((o) => {
+          for (const it of o.request.items) {
+            const r = perContact(o, it);
+            if (r.outcome === 'delivered') cp.delivered({ key: it.key, patientId: it.patientId, ...r });
+          }
+        }),
+      hold: cp && ((signal) => cp.room(signal)),
     });
     const renewer = this.startRenewing(plan.requests.flatMap((r) => r.items.map((i) => i.key)));
     try {
       const outcomes = await this.delivery.run();
       for (const o of outcomes) for (const it of o.request.items) this.add(it, perContact(o, it));
+    } catch (err) {
+      cp?.stop();
+      throw err;
     } finally {
       renewer.stop();
     }
+    // at a stop the close handler commits everything; otherwise write the rest before the output
+    if (cp && !ctx.signal?.aborted) await cp.flush();
+    cp?.stop();
     return this.output(renewer.count);
   }
 
@@ -207,7 +247,7 @@ export class SinkRun {
 
   /**
    * Renews the leases of every contact of the run, every third of the lease: the
-   * delivered ones too, since they stay `reserved` until the commit after the run.
+   * delivered ones too until a checkpoint (or the commit after the run) marks them sent.
    */
   private startRenewing(keys: string[]): { stop(): void; count: number } {
     const { ledger, leaseMs } = this.ctx;
@@ -240,7 +280,9 @@ export class SinkRun {
       http429: stats?.http429 ?? 0,
       durationMs: this.now() - this.started,
       renewals: renewals ?? 0,
+      checkpointed: this.checkpoint?.written ?? 0,
     };
+    if (this.checkpoint?.fault) summary.checkpointFault = this.checkpoint.fault;
     if (this.delivery?.halted) summary.stopped = this.delivery.halted;
     else if (this.ctx.signal?.aborted) summary.stopped = 'node stopped (redeploy or shutdown)';
     // input order, for people reading the debug sidebar

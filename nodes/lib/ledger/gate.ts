@@ -134,5 +134,8 @@ export async function commitResults(ledger: () => Promise<Ledger>, payload: unkn
   for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
   let out: CommitOutcome = { sent: 0, failed: 0, released: 0, ignored: results.length };
   if (results.some((r) => r.outcome !== 'dry-run')) out = await (await ledger()).commit(results, { runId: run.runId });
-  return { mode: 'commit', dryRun: run.dryRun, results: results.length, outcomes, sent: out.sent, failed: out.failed, released: out.released, ignored: out.ignored ?? 0 };
+  // every delivered key is `sent` once the commit is through, also those the sink already
+  // checkpointed during the run (the ledger counts only rows it changed)
+  const sent = new Set(results.filter((r) => r.outcome === 'delivered').map((r) => r.key)).size;
+  return { mode: 'commit', dryRun: run.dryRun, results: results.length, outcomes, sent, failed: out.failed, released: out.released, ignored: out.ignored ?? 0 };
 }

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const leaseMs = Number(process.env.CRASH_LEASE_MS);
   const ledger = await openLedger({ file, secret: TEST_SECRET });
   const client = createHttpClient();
-  const limiter = new Limiter({ concurrency: 3, perInterval: 0, intervalMs: 1000 });
+  const limiter = new Limiter({ concurrency: Number(process.env.CRASH_CONCURRENCY), perInterval: 0, intervalMs: 1000 });
+  // the sink marks deliveries sent as it goes (as crm-webhook-out does after a real reserve)
+  const checkpoint = { ledger, every: Number(process.env.CRASH_CHECKPOINT_EVERY), maxWaitMs: 500 };
   const batch = contacts(n).map((c) => ({ ...c, key: undefined }));
   for (let run = 0; ; run++) {
     const runId = `${process.pid}-${run}`;
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
     const out = await new SinkRun(
       r.pass,
       { dryRun: false, maxPerRun: 10_000, batchSize: 1, allow: [], timeoutMs: 2000, policy: { ...DEFAULT_POLICY, baseDelayMs: 10, maxDelayMs: 50 } },
-      { endpoint: { preset: 'generic', url, allowPlainHttp: false }, hmac: ledger.hmac, ledger, leaseMs, runId, limiter, client },
+      { endpoint: { preset: 'generic', url, allowPlainHttp: false }, hmac: ledger.hmac, ledger, leaseMs, runId, checkpoint, limiter, client },
     ).run();
     await ledger.commit(out.results, { runId });
   }

@@ -11,9 +11,11 @@ import { parseAllowList } from '../../../nodes/lib/crm/payload';
 import { GHL_API_VERSION, type EndpointConfig } from '../../../nodes/lib/crm/presets';
 import { DEFAULT_POLICY } from '../../../nodes/lib/crm/retry';
 import { BlastGuardError, SinkRun, type SinkContext, type SinkOutput, type SinkSettings } from '../../../nodes/lib/crm/sink';
+import { commitResults } from '../../../nodes/lib/ledger/gate';
 import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import type { RecallContact } from '../../../nodes/lib/types';
 import { CrmServer, verifyStandardWebhook } from '../../support/crm-server';
+import { stateOf } from '../ledger/inspect';
 import { contact, contacts, hmac, TEST_SECRET } from './contacts';
 
 const SIGNING = 'whsec_' + Buffer.from('crm-test-signing-secret-32-bytes').toString('base64');
@@ -381,6 +383,76 @@ describe('crm sink against a real HTTP server', function () {
         const [b, a] = [before.find((r) => r.key === k)!, after.find((r) => r.key === k)!];
         assert.ok(a.leaseUntil! > b.leaseUntil!, `contact ${k.slice(0, 8)} kept its first lease`);
       }
+    });
+
+    it('checkpoints delivered keys into the ledger during the run; the gate still counts them as sent', async () => {
+      server = await CrmServer.start({ delayMs: 150 });
+      const batch = contacts(8);
+      await reserved(batch);
+      const keys = batch.map((c) => c.key!);
+      server.failKey(keys[7], { status: 422 });
+      let finished = false;
+      const running = run(batch, { limiter: { concurrency: 1 }, ctx: { ledger, runId: 'run-1', checkpoint: { ledger, every: 2, maxWaitMs: 60_000 } } }).finally(() => (finished = true));
+      // another connection to the file sees deliveries marked sent before the run is over
+      let seenMidRun: Map<string, string> | undefined;
+      while (!finished && !seenMidRun) {
+        const states = await stateOf(path.join(dir, 'ledger.db'), keys);
+        if ([...states.values()].includes('sent') && !finished) seenMidRun = states;
+        else await new Promise((r) => setTimeout(r, 20));
+      }
+      const out = await running;
+      assert.ok(seenMidRun, 'no key was marked sent before the run ended');
+      const sentMidRun = keys.filter((k) => seenMidRun!.get(k) === 'sent');
+      assert.ok(sentMidRun.length < 7, 'everything was marked at once');
+      const twoXX = new Set(server.succeeded.map((q) => q.headers['idempotency-key']));
+      for (const k of sentMidRun) assert.ok(twoXX.has(k), 'a key marked sent without a 2xx');
+      assert.deepEqual([out.summary.delivered, out.summary.failed, out.summary.checkpointed, out.summary.checkpointFault], [7, 1, 7, undefined]);
+      assert.equal(out.results.length, 8);
+      // the failed contact is left to the commit gate
+      const after = await stateOf(path.join(dir, 'ledger.db'), keys);
+      assert.deepEqual(keys.map((k) => after.get(k)), [...Array(7).fill('sent'), 'reserved']);
+      const gate = await commitResults(async () => ledger, out.results, { dryRun: false, runId: 'run-1' });
+      assert.deepEqual([gate.sent, gate.failed, gate.released], [7, 1, 0]);
+    });
+
+    it('a checkpoint write fault loses nothing: every result goes out, nothing undelivered is marked sent', async () => {
+      server = await CrmServer.start({ delayMs: 100 });
+      const office = path.join(dir, 'office');
+      const own = await openLedger({ file: path.join(office, 'l.db'), secret: TEST_SECRET });
+      const batch = contacts(7);
+      const keys = batch.map((c) => c.key!);
+      assert.equal((await own.reserve(keys, 60_000, { runId: 'run-1' })).reserved.length, 7);
+      server.failKey(keys[5], { status: 422 });
+      server.failKey(keys[6], { status: 503 }, { status: 503 });
+      const warnings: string[] = [];
+      const running = run(batch, {
+        settings: { policy: { ...DEFAULT_POLICY, maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+        limiter: { concurrency: 1 },
+        ctx: { ledger: own, runId: 'run-1', checkpoint: { ledger: own, every: 1, maxWaitMs: 60_000 }, onWarning: (m) => warnings.push(m) },
+      });
+      await server.waitForRequests(3);
+      // the ledger's folder is moved away mid-run (a disk fault): later checkpoints fail
+      fs.renameSync(office, path.join(dir, 'moved'));
+      const out = await running;
+      await own.close();
+      assert.deepEqual(out.results.map((r) => r.outcome), [...Array(5).fill('delivered'), 'failed', 'retry']);
+      assert.ok(out.summary.checkpointFault, 'no fault reported');
+      assert.ok(out.summary.checkpointed < 5, `${out.summary.checkpointed} checkpointed`);
+      assert.equal(warnings.filter((w) => /^checkpoint of \d+ delivered contacts failed/.test(w)).length, 1, warnings.join('\n'));
+      const moved = path.join(dir, 'moved', 'l.db');
+      const states = await stateOf(moved, keys);
+      assert.deepEqual([states.get(keys[5]), states.get(keys[6])], ['reserved', 'reserved']);
+      assert.equal(keys.filter((k) => states.get(k) === 'sent').length, out.summary.checkpointed);
+      // the commit gate, once the ledger is back, records every delivery from the output
+      const back = await openLedger({ file: moved, secret: TEST_SECRET });
+      try {
+        const gate = await commitResults(async () => back, out.results, { dryRun: false, runId: 'run-1' });
+        assert.deepEqual([gate.sent, gate.failed, gate.released], [5, 1, 1]);
+      } finally {
+        await back.close();
+      }
+      const final = await stateOf(moved, keys);
+      assert.deepEqual(keys.map((k) => final.get(k)), [...Array(5).fill('sent'), 'failed', 'reserved']);
     });
 
     it('a stop aborts in-flight requests, sends nothing more and releases the unsent keys', async () => {
