@@ -54,6 +54,11 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
     ...opts.env,
   };
   const child = spawn(process.execPath, [path.join(ROOT, 'flows', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // a test process that exits without stop() (a crash, process.exit) must not leave
+  // a Node-RED behind, still watching a folder
+  const reap = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
