@@ -214,6 +214,43 @@ describe('crm-webhook-out node', function () {
     }
   });
 
+  it('a checkpoint fault mid-run (ledger folder moved away): warning and status, every result still goes to the commit gate', async () => {
+    server = await CrmServer.start({ delayMs: 150 });
+    const office = path.join(dir, 'office');
+    await helper.load(MODULES, flow(path.join(office, 'ledger.db'), { url: `${server.url}/hook`, endpoint: { concurrency: '1' } }), CREDS);
+    const batch = fresh(5);
+    server.failKey(keyOf(batch[4]), { status: 422 });
+    const out = next('out');
+    const caught = next('caught');
+    helper.getNode('gateIn').receive(runMsg(batch));
+    await server.waitForRequests(2);
+    fs.renameSync(office, path.join(dir, 'moved'));
+    const msg = await out;
+    assert.deepEqual(msg.payload.map((r: DeliveryResult) => r.outcome), [...Array(4).fill('delivered'), 'failed']);
+    const s = msg.recall['crm-webhook-out'];
+    assert.match(s.checkpointFault, /ledger\.db/);
+    const sink = helper.getNode('sink');
+    const warned = Object.getPrototypeOf(sink).warn.getCalls().filter((c: any) => c.thisValue === sink).map((c: any) => String(c.args[0]));
+    assert.ok(warned.some((w: string) => /^checkpoint of \d+ delivered contacts failed/.test(w)), warned.join('\n'));
+    assert.ok(statusTexts('sink').some((st) => st.fill === 'yellow' && /checkpoint failed/.test(st.text ?? '')));
+    // the commit gate cannot write either: Catch
+    assert.match((await caught).error.message, /ledger\.db/);
+    // nothing undelivered was marked sent
+    fs.renameSync(path.join(dir, 'moved'), office);
+    file = path.join(office, 'ledger.db');
+    const rows = new Map((await inspect((l) => l.status!(batch.map(keyOf)))).map((r) => [r.key, r.state]));
+    assert.equal(rows.get(keyOf(batch[4])), 'reserved');
+    assert.equal(batch.filter((c) => rows.get(keyOf(c)) === 'sent').length, s.checkpointed);
+    assert.ok(s.checkpointed < 4);
+    // the disk is back: the same results through the commit gate record every delivery
+    const committed = next('committed');
+    helper.getNode('gateOut').receive(msg);
+    const c = (await committed).recall['idempotency-gate'];
+    assert.deepEqual([c.sent, c.failed, c.released], [4, 1, 0]);
+    const after = await inspect((l) => l.status!(batch.map(keyOf)));
+    assert.deepEqual(batch.map((b) => after.find((r) => r.key === keyOf(b))?.state), [...Array(4).fill('sent'), 'failed']);
+  });
+
   it('a stop during a slow run aborts, sends nothing more, and releases the unsent keys in the ledger', async () => {
     server = await CrmServer.start({ delayMs: 1000 });
     await helper.load(MODULES, flow(file, { url: `${server.url}/hook` }), CREDS);

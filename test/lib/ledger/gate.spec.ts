@@ -91,6 +91,20 @@ describe('idempotency-gate logic', () => {
     assert.equal((await reserveContacts(ledger, batch(1), live)).held[0].ledgerState, 'sent');
   });
 
+  it('counts deliveries the sink already checkpointed as sent (the run summary tells the whole run)', async () => {
+    const r = await reserveContacts(ledger, batch(4), live);
+    // the sink marked the first two sent during the run
+    await ledger.commit(r.pass.slice(0, 2).map(delivered), { runId: 'run-1' });
+    const results: DeliveryResult[] = [
+      ...r.pass.slice(0, 3).map(delivered),
+      { key: r.pass[3].key!, patientId: r.pass[3].patientId, outcome: 'retry', attempts: 3, error: 'HTTP 503' },
+    ];
+    const s = await commitResults(async () => ledger, results, { dryRun: false, runId: 'run-1' });
+    assert.deepEqual([s.sent, s.failed, s.released], [3, 0, 1]);
+    const rows = await query<{ state: string }>(file, 'SELECT state FROM keys');
+    assert.deepEqual(rows.map((x) => x.state).sort(), ['reserved', 'sent', 'sent', 'sent']);
+  });
+
   it('names the contact whose key cannot be computed', async () => {
     await assert.rejects(reserveContacts(ledger, [contact(0), contact(1, { segment: '' as 'due-now' })], live), /contact 2 \(patient P1001\) has no segment/);
   });
