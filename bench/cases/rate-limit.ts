@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { quickOr, type BenchCase } from '../support/case';
 import { spawnCrmServer } from '../support/crm-server-proc';
 import { contacts } from '../support/data';
-import { sendWithSink, sinkLibs } from '../support/sink-lib';
+import { sendThroughNodes } from '../support/red-sink';
 
 const SECRET = 'bench-ledger-secret';
 const shape = (quick: boolean) => quickOr(quick, { n: 30, limit: 10, windowMs: 1_000 }, { n: 300, limit: 100, windowMs: 10_000 });
@@ -33,12 +33,11 @@ export const bench: BenchCase = {
   ],
 
   async run(ctx) {
-    sinkLibs();
     const { n, limit, windowMs } = shape(ctx.quick);
     const dir = fs.mkdtempSync(path.join(ctx.workDir, 'rate-'));
     const crm = await spawnCrmServer({ delayMs: 20, rateLimit: { limit, windowMs } });
     try {
-      const sink = await sendWithSink({
+      const sink = await sendThroughNodes({
         contacts: contacts(n, 300 + ctx.repeat, 'RATE'),
         url: crm.url,
         ledgerFile: path.join(dir, 'ledger.db'),
@@ -57,7 +56,7 @@ export const bench: BenchCase = {
           seconds: sink.ms / 1000,
         },
         notes: [
-          `${n} contacts, one POST each, CRM answers after 20 ms and allows ${limit} requests in any sliding ${windowMs / 1000} s window (429 + Retry-After beyond; X-RateLimit-Limit/Remaining/Reset headers on every answer; test/support/crm-server.ts); sink limiter set to ${limit} per ${windowMs / 1000} s, concurrency ${sink.concurrency} (default), other settings the nodes' defaults. Lost = handed to the sink but never accepted by the CRM (released for the next run is still counted as lost here).`,
+          `${n} contacts, one POST each, CRM answers after 20 ms and allows ${limit} requests in any sliding ${windowMs / 1000} s window (429 + Retry-After beyond; X-RateLimit-Limit/Remaining/Reset headers on every answer; test/support/crm-server.ts); sink limiter set to ${limit} per ${windowMs / 1000} s, concurrency 4 (default), through idempotency-gate -> crm-webhook-out -> idempotency-gate in a Node-RED runtime, other settings the nodes' defaults. Lost = handed to the sink but never accepted by the CRM (released for the next run is still counted as lost here).`,
         ],
       };
     } finally {

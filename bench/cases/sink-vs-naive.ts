@@ -7,7 +7,7 @@ import { NotMeasured, quickOr, type BenchCase } from '../support/case';
 import { spawnCrmServer } from '../support/crm-server-proc';
 import { contacts } from '../support/data';
 import { naiveSend } from '../support/naive-connector';
-import { sendWithSink, sinkLibs } from '../support/sink-lib';
+import { sendThroughNodes } from '../support/red-sink';
 
 const SECRET = 'bench-ledger-secret';
 const DELAY_MS = 20;
@@ -29,7 +29,6 @@ export const bench: BenchCase = {
   ],
 
   async run(ctx) {
-    sinkLibs(); // not landed -> not measured
     const n = { naive: quickOr(ctx.quick, 30, 300), sink: quickOr(ctx.quick, 100, 1000), high: quickOr(ctx.quick, 200, 3000) };
     const dir = fs.mkdtempSync(path.join(ctx.workDir, 'sink-'));
     const crm = await spawnCrmServer({ delayMs: DELAY_MS });
@@ -38,10 +37,10 @@ export const bench: BenchCase = {
       if (naive.sent !== n.naive) throw new Error(`naive sent ${naive.sent} of ${n.naive}`);
       await crm.reset();
       // no rate limit set: this CRM has none; the point is latency
-      const sink = await sendWithSink({ contacts: contacts(n.sink, 200 + ctx.repeat, 'SINK'), url: crm.url, ledgerFile: path.join(dir, 'ledger.db'), secret: SECRET });
+      const sink = await sendThroughNodes({ contacts: contacts(n.sink, 200 + ctx.repeat, 'SINK'), url: crm.url, ledgerFile: path.join(dir, 'ledger.db'), secret: SECRET });
       const lostDefault = n.sink - (await crm.stats()).contacts;
       await crm.reset();
-      const high = await sendWithSink({ contacts: contacts(n.high, 400 + ctx.repeat, 'HIGH'), url: crm.url, ledgerFile: path.join(dir, 'ledger-high.db'), secret: SECRET, endpoint: { concurrency: String(HIGH_CONCURRENCY) } });
+      const high = await sendThroughNodes({ contacts: contacts(n.high, 400 + ctx.repeat, 'HIGH'), url: crm.url, ledgerFile: path.join(dir, 'ledger-high.db'), secret: SECRET, endpoint: { concurrency: String(HIGH_CONCURRENCY) } });
       const lostHigh = n.high - (await crm.stats()).contacts;
       if (sink.delivered === 0) throw new NotMeasured(`the sink delivered nothing: ${JSON.stringify(sink.summary).slice(0, 200)}`);
       const naiveRate = naive.sent / (naive.ms / 1000);
@@ -50,7 +49,7 @@ export const bench: BenchCase = {
       return {
         figures: { ratio: sinkRate / naiveRate, ratioHigh: sinkRateHigh / naiveRate, sinkRate, sinkRateHigh, naiveRate, lost: lostDefault + lostHigh },
         notes: [
-          `naive: ${n.naive} contacts, axios, sqlite3 autocommit; sink: ${n.sink} contacts at crm-endpoint's default concurrency (${sink.concurrency}) and ${n.high} at concurrency ${high.concurrency}, other settings the nodes' defaults, one POST per contact, ledger reserve + commit on a real SQLite file (WAL, synchronous=FULL). The CRM (test/support/crm-server.ts) runs in its own process.`,
+          `naive: ${n.naive} contacts, axios, sqlite3 autocommit; sink: ${n.sink} contacts at crm-endpoint's default concurrency (4) and ${n.high} at concurrency ${HIGH_CONCURRENCY}, through idempotency-gate (reserve) -> crm-webhook-out -> idempotency-gate (commit) in a Node-RED runtime, other settings the nodes' defaults (one POST per contact, deliveries checkpointed into the ledger as they happen), ledger on a real SQLite file (WAL, synchronous=FULL). The CRM (test/support/crm-server.ts) runs in its own process.`,
         ],
       };
     } finally {
