@@ -152,7 +152,10 @@ describe('editor in a real browser (Chromium)', function () {
       const source = helpSource(type);
       const firstLine = source.split('\n').find((l) => l.trim() !== '')!.trim();
       const listed = source.split('\n').filter((l) => /^:\s*\S.*\(.+\)\s*:/.test(l)).length;
-      await page.evaluate((t) => RED.sidebar.help.show(t), type);
+      await page.evaluate((t) => {
+        RED.actions.invoke('core:toggle-sidebar', true); // the screenshot hid it
+        RED.sidebar.help.show(t);
+      }, type);
       const help = page.locator('.red-ui-sidebar-help-stack .red-ui-help .red-ui-help');
       await help.filter({ hasText: firstLine.replace(/[`*_]/g, '').slice(0, 30) }).waitFor();
       const seen = await help.evaluate((el) => ({
@@ -164,7 +167,7 @@ describe('editor in a real browser (Chromium)', function () {
       for (const h of ['Inputs', 'Outputs', 'Details']) if (!seen.headings.includes(h)) problems.push(`${type}: no "${h}" section (has ${seen.headings.join(', ')})`);
       if (!/example/i.test(seen.text)) problems.push(`${type}: no example`);
       // a colon inside a property's description ends Node-RED's property list early
-      if (seen.inList !== listed || seen.all !== listed) problems.push(`${type}: ${listed} message properties in the help source, ${seen.inList} rendered as a property list (a ':' inside a description breaks the list)`);
+      if (seen.inList !== listed || seen.all !== listed) problems.push(`${type}: ${listed} message properties in the help source, ${seen.inList} rendered in a property list, ${seen.all} in all (a ':' inside a description breaks the list)`);
     }
     assert.deepEqual(problems, []);
   });
