@@ -70,6 +70,22 @@ export function webhookId(req: PlannedRequest): string {
 
 const SNIPPET = 300;
 
+/**
+ * How long every request of the endpoint should wait after this answer. A 429/503
+ * always counts (Retry-After, reset). "Remaining 0" on an accepted request counts
+ * only when our own window is not full: then the CRM's quota is spent by something
+ * we do not count (another app on the same account). When our window is full too,
+ * the limiter already holds the next start until a slot leaves it, to the
+ * millisecond; the CRM's reset, in whole seconds rounded up, would add up to a
+ * second per window (and a second per answer once the window slides).
+ */
+export function crmPauseMs(answer: Pick<HttpAnswer, 'status' | 'header'>, limiter: Pick<Limiter, 'windowFull'>, nowMs: number): number {
+  const refused = answer.status === 429 || answer.status === 503;
+  const retryAfter = refused ? retryAfterMs(answer.header('retry-after'), nowMs) ?? 0 : 0;
+  const spent = refused || !limiter.windowFull ? rateLimitWaitMs(answer.header, nowMs) ?? 0 : 0;
+  return Math.max(spent, retryAfter);
+}
+
 export class Delivery {
   readonly stats: DeliveryStats;
   private readonly halter = new AbortController();
@@ -165,7 +181,7 @@ export class Delivery {
         if (answer.status === 429) this.stats.http429++;
         verdict = classifyStatus(answer.status);
         // the CRM's window is spent: every request of this endpoint waits, not just this one
-        const asked = Math.max(rateLimitWaitMs(answer.header, now()) ?? 0, answer.status === 429 || answer.status === 503 ? retryAfterMs(answer.header('retry-after'), now()) ?? 0 : 0);
+        const asked = crmPauseMs(answer, limiter, now());
         if (asked > 0 && asked <= policy.maxRetryAfterMs) limiter.pauseUntil(now() + asked);
         if (verdict === 'delivered') {
           const confirmed = request.confirmed?.(answer.status, answer.body);

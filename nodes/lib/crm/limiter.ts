@@ -1,6 +1,12 @@
 // Concurrency cap plus a sliding-window request rate: at most `perInterval` request
 // starts in any `intervalMs`, at most `concurrency` requests in flight, and a pause
 // when the CRM says its window is exhausted. Shared by every sink of one endpoint.
+//
+// The CRM counts arrivals, we count starts: a request can reach the CRM a little
+// later than it left the limiter (a checkpoint hold, header signing, the network),
+// and its successor a little sooner. A slot that leaves our window therefore opens
+// JITTER_MARGIN later (1 % of the interval, 50-250 ms), about 2 % of the rate at
+// 100 per 10 s, instead of the whole second a rounded-up X-RateLimit-Reset costs.
 
 export interface LimiterOptions {
   concurrency: number;
@@ -8,6 +14,11 @@ export interface LimiterOptions {
   perInterval: number;
   intervalMs: number;
   now?: () => number;
+}
+
+/** Added to the interval before a start leaves the window (see above). */
+export function jitterMarginMs(intervalMs: number): number {
+  return Math.min(250, Math.max(50, Math.round(intervalMs / 100)));
 }
 
 export class AbortedError extends Error {
@@ -31,11 +42,25 @@ export class Limiter {
   private pausedUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  /** the interval plus the jitter margin: how long a start stays in our window */
+  private readonly windowMs: number;
 
   constructor(private readonly opts: LimiterOptions) {
     if (!(opts.concurrency >= 1)) throw new Error('concurrency must be at least 1');
     if (opts.perInterval > 0 && !(opts.intervalMs > 0)) throw new Error('rate interval must be positive');
     this.now = opts.now ?? Date.now;
+    this.windowMs = opts.perInterval > 0 ? opts.intervalMs + jitterMarginMs(opts.intervalMs) : 0;
+  }
+
+  /**
+   * Our own window is full: the next start already waits until a slot leaves it.
+   * Then a CRM answering "remaining 0" says what we know, only rounded up to whole
+   * seconds, and its reset need not pause us (deliver.ts).
+   */
+  get windowFull(): boolean {
+    if (!(this.opts.perInterval > 0)) return false;
+    this.prune(this.now());
+    return this.starts.length >= this.opts.perInterval;
   }
 
   get inFlight(): number {
@@ -102,10 +127,14 @@ export class Limiter {
     const now = this.now();
     let wait = Math.max(0, this.pausedUntil - now);
     if (this.opts.perInterval > 0) {
-      while (this.starts.length > 0 && this.starts[0] <= now - this.opts.intervalMs) this.starts.shift();
-      if (this.starts.length >= this.opts.perInterval) wait = Math.max(wait, this.starts[0] + this.opts.intervalMs - now);
+      this.prune(now);
+      if (this.starts.length >= this.opts.perInterval) wait = Math.max(wait, this.starts[0] + this.windowMs - now);
     }
     return wait;
+  }
+
+  private prune(now: number): void {
+    while (this.starts.length > 0 && this.starts[0] <= now - this.windowMs) this.starts.shift();
   }
 
   private schedule(ms: number): void {

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { AbortedError, Limiter, sleep } from '../../../nodes/lib/crm/limiter';
+import { crmPauseMs } from '../../../nodes/lib/crm/deliver';
+import { AbortedError, jitterMarginMs, Limiter, sleep } from '../../../nodes/lib/crm/limiter';
+import { headerGetter } from '../../../nodes/lib/crm/retry';
 
 describe('crm limiter', () => {
   it('never has more than `concurrency` holders', async () => {
@@ -57,5 +59,27 @@ describe('crm limiter', () => {
     const again = await lim.acquire();
     again();
     assert.equal(lim.inFlight, 0);
+  });
+
+  it('keeps a start in its window for the interval plus the jitter margin', async () => {
+    let clock = 0;
+    const lim = new Limiter({ concurrency: 10, perInterval: 3, intervalMs: 10_000, now: () => clock });
+    assert.equal(jitterMarginMs(10_000), 100);
+    for (let i = 0; i < 3; i++) (await lim.acquire())();
+    assert.equal(lim.windowFull, true);
+    clock = 10_000;
+    assert.equal(lim.windowFull, true, 'a slot opened without the margin');
+    clock = 10_100;
+    assert.equal(lim.windowFull, false);
+    lim.dispose();
+  });
+
+  it("pauses for the CRM's rounded reset only when the limiter's own window is not full", () => {
+    const answer = (status: number, headers: Record<string, string>) => ({ status, header: headerGetter(headers) });
+    const spent = { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '1' };
+    assert.equal(crmPauseMs(answer(200, spent), { windowFull: true }, 0), 0);
+    assert.equal(crmPauseMs(answer(200, spent), { windowFull: false }, 0), 1000);
+    assert.equal(crmPauseMs(answer(429, { ...spent, 'Retry-After': '2' }), { windowFull: true }, 0), 2000);
+    assert.equal(crmPauseMs(answer(200, { 'X-RateLimit-Remaining': '3', 'X-RateLimit-Reset': '1' }), { windowFull: false }, 0), 0);
   });
 });

@@ -243,6 +243,19 @@ describe('crm sink against a real HTTP server', function () {
       for (const t of at) assert.ok(at.filter((s) => s >= t && s < t + 200).length <= 3);
     });
 
+    it('follows its own window when the CRM agrees: the 6th of 5-per-second requests arrives within 1.3 s of the 1st', async () => {
+      // One at a time, each answered after 100 ms: the 5th answer (~0.5 s) says
+      // "X-RateLimit-Remaining: 0, Reset: 1" (whole seconds, rounded up). Pausing for
+      // that reset started the next window ~1.5 s after the first request; the
+      // limiter's own window (1 s + 50 ms jitter margin) starts it at ~1.05 s.
+      server = await CrmServer.start({ delayMs: 100, rateLimit: { limit: 5, windowMs: 1000 } });
+      const out = await run(contacts(6), { limiter: { concurrency: 1, perInterval: 5, intervalMs: 1000 } });
+      assert.equal(out.summary.delivered, 6);
+      assert.equal(out.summary.http429, 0);
+      const at = server.requests.map((r) => r.receivedAt);
+      assert.equal(at.filter((t) => t < at[0] + 1300).length, 6);
+    });
+
     it('backs off when the server rate limit answers 429 with X-RateLimit headers', async () => {
       server = await CrmServer.start({ rateLimit: { limit: 4, windowMs: 500 } });
       const out = await run(contacts(7), { limiter: { concurrency: 7 } });
