@@ -90,7 +90,8 @@ export = function (RED: NodeAPI): void {
 
         let suppressedMsg: Msg | null = null;
         if (result.suppressed.length > 0) {
-          suppressedMsg = RED.util.cloneMessage(msg);
+          // deep-copy everything but the input contacts (replaced anyway; cloning them cost ~0.3 s)
+          suppressedMsg = RED.util.cloneMessage({ ...msg, payload: null });
           suppressedMsg.payload = result.suppressed;
         }
         msg.payload = result.contactable;

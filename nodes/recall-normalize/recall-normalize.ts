@@ -67,7 +67,8 @@ export = function (RED: NodeAPI): void {
 
         let skippedMsg: Msg | null = null;
         if (result.skipped.length > 0) {
-          skippedMsg = RED.util.cloneMessage(msg);
+          // deep-copy everything but the input rows (replaced anyway; cloning 100k rows cost ~0.3 s)
+          skippedMsg = RED.util.cloneMessage({ ...msg, payload: null });
           skippedMsg.payload = result.skipped;
         }
         msg.payload = result.selected;
