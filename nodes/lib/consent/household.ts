@@ -69,7 +69,8 @@ function linkText(kept: RecallContact, c: RecallContact): string {
   return 'linked through another member';
 }
 
-export function foldHouseholds(contacts: readonly RecallContact[]): Folded[] {
+/** `validPhone` defaults to isValidE164; consent passes its per-run memo of it. */
+export function foldHouseholds(contacts: readonly RecallContact[], validPhone: (phone: string) => boolean = isValidE164): Folded[] {
   const sets = new Sets(contacts.length, contacts.map(householdKey));
   const first = new Map<string, number>();
   const link = (key: string, i: number) => {
@@ -82,7 +83,7 @@ export function foldHouseholds(contacts: readonly RecallContact[]): Folded[] {
     if (hk) link(`h:${hk}`, i);
   });
   contacts.forEach((c, i) => {
-    if (c.phone && isValidE164(c.phone)) link(`p:${c.office}|${c.phone}`, i);
+    if (c.phone && validPhone(c.phone)) link(`p:${c.office}|${c.phone}`, i);
     if (c.email) link(`e:${c.office}|${c.email}`, i);
   });
 

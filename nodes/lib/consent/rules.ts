@@ -10,7 +10,7 @@
 //  7. invalid e-mails   not syntactically an address: treated as missing (no code in SPEC)
 //  8. no channel left   opted-out when an opt-out took a channel, else no-channel
 //  9. one per household duplicate-household (see household.ts)
-import type { SuppressionIndex } from '../ledger/api';
+import type { SuppressionHit, SuppressionIndex } from '../ledger/api';
 import { countBy, addCounts } from '../run';
 import type { Channel, ChannelReason, Counts, RecallContact, SkippedRecord } from '../types';
 import { isValidE164, isValidEmail } from '../normalize/contact-values';
@@ -36,12 +36,44 @@ const PHONE_CHANNELS: readonly Channel[] = ['sms', 'voice'];
 
 type Decided = { contact: RecallContact } | { skip: SkippedRecord };
 
+/**
+ * Per-run memos of the two costly per-value checks (libphonenumber parsing, HMAC
+ * lookups): household members share numbers and addresses, and the household rule
+ * asks the same question again. Both are pure within a run, so results are unchanged.
+ */
+export interface RunChecks {
+  validPhone(phone: string): boolean;
+  lookup(value: string): readonly SuppressionHit[];
+}
+
+const NO_HITS: readonly SuppressionHit[] = [];
+
+export function runChecks(index: SuppressionIndex): RunChecks {
+  const phones = new Map<string, boolean>();
+  const hits = new Map<string, readonly SuppressionHit[]>();
+  // an empty list cannot match: skip the keyed hash of every phone and e-mail
+  const empty = index.size === 0;
+  return {
+    validPhone(phone) {
+      let v = phones.get(phone);
+      if (v === undefined) phones.set(phone, (v = isValidE164(phone)));
+      return v;
+    },
+    lookup(value) {
+      if (empty) return NO_HITS;
+      let h = hits.get(value);
+      if (h === undefined) hits.set(value, (h = index.lookup(value)));
+      return h;
+    },
+  };
+}
+
 function skip(c: RecallContact, reason: SkippedRecord['reason'], detail: string, field?: string): Decided {
   return { skip: { reason, detail, office: c.office, patientId: c.patientId, contact: c, ...(field ? { field } : {}) } };
 }
 
 /** Channels and channel reasons of one contact (steps 3–8). */
-function decideChannels(input: RecallContact, index: SuppressionIndex, o: Required<ConsentOptions>): Decided {
+function decideChannels(input: RecallContact, checks: RunChecks, o: Required<ConsentOptions>): Decided {
   const c: RecallContact = { ...input, channels: { ...input.channels }, channelReasons: { ...(input.channelReasons ?? {}) } };
   const on: Record<Channel, boolean> = {
     sms: !!c.channels?.sms && !!c.phone,
@@ -56,8 +88,8 @@ function decideChannels(input: RecallContact, index: SuppressionIndex, o: Requir
   };
 
   // 3. the suppression list: opt-outs before data faults, so a legal "no" is what is reported
-  const phoneHits = c.phone ? index.lookup(c.phone) : [];
-  const emailHits = c.email ? index.lookup(c.email) : [];
+  const phoneHits = c.phone ? checks.lookup(c.phone) : NO_HITS;
+  const emailHits = c.email ? checks.lookup(c.email) : NO_HITS;
   for (const h of phoneHits) {
     if (h.reason !== 'opted-out') continue;
     for (const ch of PHONE_CHANNELS) if (h.channel === 'all' || h.channel === ch) drop(ch, OPT_OUT_CODE[ch]);
@@ -80,7 +112,7 @@ function decideChannels(input: RecallContact, index: SuppressionIndex, o: Requir
   if (c.phoneType !== 'mobile') drop('sms', 'landline');
 
   // 6. a number that cannot be dialled is not handed on
-  if (c.phone && !isValidE164(c.phone)) {
+  if (c.phone && !checks.validPhone(c.phone)) {
     for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
     delete c.phone;
     delete c.phoneType;
@@ -104,10 +136,10 @@ function decideChannels(input: RecallContact, index: SuppressionIndex, o: Requir
   return { contact: c };
 }
 
-function decide(c: RecallContact, index: SuppressionIndex, o: Required<ConsentOptions>): Decided {
+function decide(c: RecallContact, checks: RunChecks, o: Required<ConsentOptions>): Decided {
   if (c.hasFutureAppointment === true) return skip(c, 'has-appointment', 'has a future appointment', 'hasFutureAppointment');
   if (c.status !== 'active') return skip(c, 'inactive', `status ${String(c.status)}`, 'status');
-  return decideChannels(c, index, o);
+  return decideChannels(c, checks, o);
 }
 
 function isContact(x: unknown): x is RecallContact {
@@ -122,14 +154,15 @@ function isContact(x: unknown): x is RecallContact {
  */
 export function applyConsent(contacts: readonly unknown[], index: SuppressionIndex, opts: ConsentOptions = {}): ConsentResult {
   const o: Required<ConsentOptions> = { noVoiceMask: opts.noVoiceMask ?? 1, noTextMask: opts.noTextMask ?? 2 };
+  const checks = runChecks(index);
   const slots: (Decided | undefined)[] = contacts.map((x, i) => {
     if (!isContact(x)) return { skip: { reason: 'invalid', field: 'contact', detail: `element ${i + 1} is not a RecallContact (patientId, firstName, channels)`, rowNumber: i + 1 } };
-    return decide(x, index, o);
+    return decide(x, checks, o);
   });
 
   // 9. one message per household among those still contactable
   const alive = slots.flatMap((s, i) => (s && 'contact' in s ? [{ i, contact: s.contact }] : []));
-  const folded = foldHouseholds(alive.map((a) => a.contact));
+  const folded = foldHouseholds(alive.map((a) => a.contact), checks.validPhone);
   alive.forEach((a, k) => {
     const f = folded[k];
     if (f.keptBy === undefined) slots[a.i] = { contact: f.contact };

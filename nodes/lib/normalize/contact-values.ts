@@ -33,12 +33,31 @@ export function normalizePhone(value: unknown, region: CountryCode): PhoneValue 
   return { phone: parsed.number, valid: parsed.isValid() };
 }
 
+/**
+ * normalizePhone for one run and region, remembering each distinct cell text:
+ * family members share numbers, and libphonenumber's isValid() compiles its
+ * metadata regexes on every call. The result objects are shared, never mutated.
+ */
+export function phoneMemo(region: CountryCode): (value: unknown) => PhoneValue | undefined {
+  const seen = new Map<string, PhoneValue | undefined>();
+  return (value) => {
+    if (value === null || value === undefined || typeof value === 'boolean') return undefined;
+    const text = String(value);
+    if (seen.has(text)) return seen.get(text);
+    const p = normalizePhone(text, region);
+    seen.set(text, p);
+    return p;
+  };
+}
+
 /** True when `phone` is a valid number in E.164 (what consent-filter checks). */
 export function isValidE164(phone: string): boolean {
   if (!/^\+\d{8,15}$/.test(phone)) return false;
   const parsed = parsePhoneNumberFromString(phone);
   return !!parsed && parsed.isValid() && parsed.number === phone;
 }
+
+const PHONE_ORDER: readonly PhoneType[] = ['mobile', 'home', 'work'];
 
 export interface PhoneCandidates {
   mobile?: unknown;
@@ -50,11 +69,14 @@ export interface PhoneCandidates {
  * The number to use: the first VALID one of mobile, home, work; when none is valid,
  * the first non-empty one (consent reports it as `bad-number`).
  */
-export function pickPhone(c: PhoneCandidates, region: CountryCode): { phone: string; phoneType: PhoneType; valid: boolean } | undefined {
-  const order: PhoneType[] = ['mobile', 'home', 'work'];
+export function pickPhone(
+  c: PhoneCandidates,
+  region: CountryCode,
+  normalize: (value: unknown) => PhoneValue | undefined = (v) => normalizePhone(v, region),
+): { phone: string; phoneType: PhoneType; valid: boolean } | undefined {
   let fallback: { phone: string; phoneType: PhoneType; valid: boolean } | undefined;
-  for (const type of order) {
-    const p = normalizePhone(c[type], region);
+  for (const type of PHONE_ORDER) {
+    const p = normalize(c[type]);
     if (!p) continue;
     if (p.valid) return { phone: p.phone, phoneType: type, valid: true };
     fallback ??= { phone: p.phone, phoneType: type, valid: false };

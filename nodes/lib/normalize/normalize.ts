@@ -3,7 +3,7 @@
 // (docs/contracts.md, README "Recall rules"), so each row ends in exactly one place.
 import { countBy } from '../run';
 import type { Counts, PatientStatus, RawRow, RecallContact, Segment, SkippedRecord, SourceKind } from '../types';
-import { cleanText, normalizeEmail, parseName, pickPhone } from './contact-values';
+import { cleanText, normalizeEmail, parseName, phoneMemo, pickPhone, type PhoneValue } from './contact-values';
 import { parseDate } from './dates';
 import type { Column, Mapping } from './mapping';
 import { SEGMENTS, segmentOf, type Edges } from './segments';
@@ -88,7 +88,7 @@ class Rejected extends Error {
 }
 
 /** One row to a contact (segment still to decide); throws Rejected for `invalid`. */
-function toContact(row: RawRow, o: NormalizeOptions): { contact: Omit<RecallContact, 'segment'>; disabled: boolean; invalidEmail: boolean; invalidPhone: boolean } {
+function toContact(row: RawRow, o: NormalizeOptions, phoneOf: (value: unknown) => PhoneValue | undefined): { contact: Omit<RecallContact, 'segment'>; disabled: boolean; invalidEmail: boolean; invalidPhone: boolean } {
   const m = o.mapping;
   const patientId = cleanText(cell(row, m.patientId));
   if (patientId === '') throw new Rejected('patientId', 'no patient id');
@@ -124,7 +124,7 @@ function toContact(row: RawRow, o: NormalizeOptions): { contact: Omit<RecallCont
   if (appt === undefined) throw new Rejected('hasFutureAppointment', `appointment cell "${cleanText(cell(row, m.appointment))}" is neither yes/no, + nor a date`);
   const disabled = flag(cell(row, m.disabled), o.timeZone) === true;
 
-  const phone = pickPhone({ mobile: cell(row, m.mobilePhone), home: cell(row, m.homePhone), work: cell(row, m.workPhone) }, o.region);
+  const phone = pickPhone({ mobile: cell(row, m.mobilePhone), home: cell(row, m.homePhone), work: cell(row, m.workPhone) }, o.region, phoneOf);
   const email = normalizeEmail(cell(row, m.email));
   const householdId = cleanText(cell(row, m.householdId));
   const recallType = cleanText(cell(row, m.recallType)).toUpperCase();
@@ -163,6 +163,15 @@ function rowNumber(row: unknown, index: number): number {
 
 /** Keys starting with `_` are the source's bookkeeping (reported, never mapped). */
 function withoutPrivate(row: RawRow): RawRow {
+  // most sources add no bookkeeping keys: then the row itself serves (it is only read)
+  let any = false;
+  for (const k in row) {
+    if (k.startsWith('_') && Object.prototype.hasOwnProperty.call(row, k)) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return row;
   const out: RawRow = {};
   for (const [k, v] of Object.entries(row)) if (!k.startsWith('_')) out[k] = v;
   return out;
@@ -172,6 +181,7 @@ export function normalizeRows(rows: readonly unknown[], o: NormalizeOptions): No
   const wanted = new Set<Segment>(o.segments && o.segments.length > 0 ? o.segments : SEGMENTS);
   const selected: RecallContact[] = [];
   const skipped: SkippedRecord[] = [];
+  const phoneOf = phoneMemo(o.region);
   const summary: NormalizeSummary = { rows: rows.length, selected: 0, skipped: 0, bySegment: {}, invalidEmail: 0, invalidPhone: 0 };
 
   rows.forEach((raw, index) => {
@@ -183,7 +193,7 @@ export function normalizeRows(rows: readonly unknown[], o: NormalizeOptions): No
     const row = raw as RawRow;
     let made: ReturnType<typeof toContact>;
     try {
-      made = toContact(withoutPrivate(row), o);
+      made = toContact(withoutPrivate(row), o, phoneOf);
     } catch (e) {
       if (!(e instanceof Rejected)) throw e;
       const id = cleanText(cell(row, o.mapping.patientId));
