@@ -36,6 +36,13 @@ function next(node: any, event = 'input', match: (v: any) => boolean = () => tru
   });
 }
 
+/** What the test is waiting for, named in the failure if it never comes (e.g. a timeout). */
+let waitingFor: string | undefined;
+function awaiting<T>(what: string, p: Promise<T>): Promise<T> {
+  waitingFor = what;
+  return p.finally(() => (waitingFor = undefined));
+}
+
 const statusText = (re: RegExp) => (call: any) => re.test(String(call.args[0]?.text ?? ''));
 
 /** Every message a helper node receives, in order. */
@@ -59,7 +66,13 @@ describe('batch-export-in node', function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'export-work-'));
     helper.startServer(done);
   });
-  afterEach(async () => {
+  afterEach(async function () {
+    const test = this.currentTest as (Mocha.Test & { err?: Error }) | undefined;
+    if (test?.state === 'failed' && waitingFor && test.err) {
+      const status = (helper.getNode('in1') as any)?.status?.lastCall?.args[0]?.text;
+      test.err.message += `\n      while waiting for ${waitingFor}; last node status: ${JSON.stringify(status)}; watched folder: ${JSON.stringify(list(dir))}`;
+    }
+    waitingFor = undefined;
     await helper.unload();
     await new Promise<void>((r) => helper.stopServer(() => r()));
     fs.rmSync(dir, { recursive: true, force: true });
@@ -105,7 +118,7 @@ describe('batch-export-in node', function () {
     for (const [i, name] of files.entries()) {
       const got = next(out1);
       drop(name, fs.readFileSync(path.join(work, `x${i + 1}`)));
-      const msg = await got;
+      const msg = await awaiting(`the rows of ${name}`, got);
       assert.equal(msg.recall.file, name);
       assert.equal(msg.recall.format, 'xlsx');
       assert.deepEqual(msg.payload, EXPECTED_CC_ROWS, name);
@@ -196,7 +209,7 @@ describe('batch-export-in node', function () {
     for (const [name, bytes, reason] of cases) {
       const got = next(out2);
       drop(name, bytes);
-      const err = await got;
+      const err = await awaiting(`the output-2 (failed file) message for ${name}`, got);
       assert.equal(err.payload.file, name);
       assert.match(err.payload.error, reason, name);
       assert.ok(fs.existsSync(path.join(dir, 'failed', name)));
@@ -258,7 +271,7 @@ describe('batch-export-in node', function () {
       ['Lee, Ann', 'L1', '', '(801)555-0150', '', '04/15/2025', 'PROPHY', '', '', '', '{"polluted":"yes"}', 'polluted', 'polluted'],
     ]);
     drop('proto.xlsx', fs.readFileSync(path.join(work, 'proto.xlsx')));
-    const msg = await got;
+    const msg = await awaiting('the rows of proto.xlsx', got);
     assert.equal(msg.payload.length, 1);
     assert.equal(msg.payload[0].chart, 'L1');
     assert.deepEqual(msg.recall.unexpectedColumns, ['__proto__', 'constructor', 'prototype']);

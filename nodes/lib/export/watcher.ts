@@ -2,6 +2,11 @@
 // unchanged over `stableMs`, not empty, and openable. Files are processed one at a
 // time (memory holds one file's rows at most). Files present at start are the
 // backlog and go through the same path.
+//
+// Events can be lost: chokidar lists the folder before it starts watching it (a
+// file arriving in between gets no event), and network shares or a full inotify
+// queue drop events. So the folder is swept once when the watch is up and then
+// every `sweepMs`: a complete file is never left unprocessed.
 import { type FSWatcher, watch } from 'chokidar';
 import { open, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -18,7 +23,11 @@ export interface WatcherOptions {
   onError: (err: Error, file?: string) => void;
   /** a file is waiting (`waiting`: empty or still changing) or being read */
   onActivity?: (file: string, what: 'waiting' | 'reading') => void;
+  /** safety-net sweep for lost events; 0 = only the one after start. Default 60 s. */
+  sweepMs?: number;
 }
+
+export const DEFAULT_SWEEP_MS = 60_000;
 
 interface Pending {
   timer?: NodeJS.Timeout;
@@ -35,11 +44,14 @@ export class FolderWatcher {
   private recheckCurrent = false;
   private running?: Promise<void>;
   private closed = false;
+  private sweepTimer?: NodeJS.Timeout;
+  /** files handled but still here (could not be moved): fingerprint left behind, so a sweep does not loop on them */
+  private readonly handled = new Map<string, string>();
 
   constructor(private readonly opts: WatcherOptions) {}
 
-  /** Starts watching; resolves when the initial scan is done (backlog files are then pending). */
-  start(): Promise<void> {
+  /** Starts watching; resolves when the initial scan and the first sweep are done (backlog files are then pending). */
+  async start(): Promise<void> {
     const root = path.resolve(this.opts.root);
     this.watcher = watch(root, {
       depth: 0,
@@ -54,7 +66,37 @@ export class FolderWatcher {
     this.watcher.on('change', (p) => this.touched(p));
     this.watcher.on('unlink', (p) => this.forget(p));
     this.watcher.on('error', (err) => this.opts.onError(err as Error));
-    return new Promise((resolve) => this.watcher!.once('ready', () => resolve()));
+    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    // the watch is up now: catch files that arrived between chokidar's listing and its watch
+    await this.sweep();
+    const every = this.opts.sweepMs ?? DEFAULT_SWEEP_MS;
+    if (every > 0 && !this.closed) {
+      this.sweepTimer = setInterval(() => void this.sweep().catch((err: Error) => this.opts.onError(err)), every);
+      this.sweepTimer.unref();
+    }
+  }
+
+  /**
+   * Safety net for lost events: touches report files that nobody is looking at
+   * (not waiting for stability, not queued or being read, not handled and unchanged
+   * since). Unlike rescan(), it never restarts a stability wait.
+   */
+  async sweep(): Promise<number> {
+    if (this.closed) return 0;
+    const root = path.resolve(this.opts.root);
+    const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isFile() && isReportName(d.name));
+    let touched = 0;
+    for (const d of names) {
+      const file = path.join(root, d.name);
+      if (this.closed || file === this.current || this.queued.has(file) || this.pending.get(file)?.timer) continue;
+      const left = this.handled.get(file);
+      if (left !== undefined && left === (await fingerprint(file))) continue;
+      // the await above may have let an event in
+      if (this.closed || file === this.current || this.queued.has(file) || this.pending.get(file)?.timer) continue;
+      this.touched(file);
+      touched++;
+    }
+    return touched;
   }
 
   /** Looks at every file in the folder again (input message, or a missed event). Returns how many. */
@@ -74,6 +116,7 @@ export class FolderWatcher {
       return;
     }
     if (this.queued.has(file)) return;
+    this.handled.delete(file);
     const prev = this.pending.get(file);
     if (prev?.timer) clearTimeout(prev.timer);
     const entry: Pending = { size: -1, mtimeMs: -1 };
@@ -86,6 +129,7 @@ export class FolderWatcher {
     const entry = this.pending.get(file);
     if (entry?.timer) clearTimeout(entry.timer);
     this.pending.delete(file);
+    this.handled.delete(file);
   }
 
   /** Stable = same size and mtime as at the last look, `stableMs` ago. */
@@ -142,12 +186,14 @@ export class FolderWatcher {
       // could not be moved, already reported): left until it changes or a rescan.
       const after = await fingerprint(file);
       if (after && (this.recheckCurrent || after !== before)) this.touched(file);
+      else if (after) this.handled.set(file, after);
     }
   }
 
   /** Stops watching; waits for the file being read, if any. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweepTimer);
     for (const entry of this.pending.values()) if (entry.timer) clearTimeout(entry.timer);
     this.pending.clear();
     this.queue.length = 0;
