@@ -32,13 +32,18 @@ interface Waiter {
   resolve: (release: () => void) => void;
   reject: (err: Error) => void;
   signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 export class Limiter {
   private active = 0;
   private readonly starts: number[] = [];
   private readonly queue: Waiter[] = [];
+  /**
+   * One abort listener per signal, not per waiter: a run queues all its requests on
+   * one signal, and EventTarget scans its listener list on every add and remove
+   * (thousands of waiters made that quadratic).
+   */
+  private readonly bySignal = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
   private pausedUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -63,6 +68,10 @@ export class Limiter {
     return this.starts.length >= this.opts.perInterval;
   }
 
+  get concurrency(): number {
+    return this.opts.concurrency;
+  }
+
   get inFlight(): number {
     return this.active;
   }
@@ -76,17 +85,39 @@ export class Limiter {
     if (signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(new AbortedError());
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
+      if (signal) this.watch(signal).waiters.add(waiter);
       this.queue.push(waiter);
       this.pump();
     });
+  }
+
+  private watch(signal: AbortSignal): { waiters: Set<Waiter>; onAbort: () => void } {
+    let entry = this.bySignal.get(signal);
+    if (!entry) {
+      const waiters = new Set<Waiter>();
+      const onAbort = () => {
+        this.bySignal.delete(signal);
+        const keep = this.queue.filter((w) => !waiters.has(w));
+        this.queue.length = 0;
+        this.queue.push(...keep);
+        for (const w of waiters) w.reject(new AbortedError());
+      };
+      entry = { waiters, onAbort };
+      this.bySignal.set(signal, entry);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    return entry;
+  }
+
+  private unwatch(waiter: Waiter): void {
+    const signal = waiter.signal;
+    const entry = signal && this.bySignal.get(signal);
+    if (!entry) return;
+    entry.waiters.delete(waiter);
+    if (entry.waiters.size === 0) {
+      this.bySignal.delete(signal!);
+      signal!.removeEventListener('abort', entry.onAbort);
+    }
   }
 
   /** No new request starts before `until` (epoch ms): the CRM asked us to wait. */
@@ -109,7 +140,7 @@ export class Limiter {
         return;
       }
       const waiter = this.queue.shift()!;
-      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      this.unwatch(waiter);
       this.active++;
       if (this.opts.perInterval > 0) this.starts.push(this.now());
       let released = false;
