@@ -13,8 +13,16 @@ export interface CheckpointLedger {
 export interface CheckpointOptions {
   ledger: CheckpointLedger;
   runId?: string;
-  /** write when this many delivered keys wait; new sends wait while this many are not on disk */
+  /** write when this many delivered keys wait */
   every: number;
+  /**
+   * The most requests of this run in flight at once (the endpoint's concurrency).
+   * A kill re-sends what is in flight plus what is delivered but not on disk; that
+   * sum is held below `inFlightMax + every - 1`, the bound of a sink that stops
+   * sending whenever `every` keys wait, but without stopping every send for the
+   * length of an fsync while few requests are in flight. Default 1.
+   */
+  inFlightMax?: number;
   /** or when the oldest waiting key has waited this long */
   maxWaitMs: number;
   /** the first failed write (the run goes on; checkpointing stops for this run) */
@@ -47,12 +55,15 @@ export class Checkpoint {
   }
 
   /**
-   * Resolves when another request may start: fewer than `every` delivered keys are
-   * not yet on disk. This bounds what a kill can make the next run send again.
-   * Never rejects; resolves at once when the signal is aborted or after a fault.
+   * Resolves when another request may start: the requests in flight (`inFlight`,
+   * not counting this one) plus the delivered keys not yet on disk stay below
+   * `inFlightMax + every - 1`. This bounds what a kill can make the next run send
+   * again. Never rejects; resolves at once when the signal is aborted or after a fault.
    */
-  async room(signal?: AbortSignal): Promise<void> {
-    while (!this.fault && !signal?.aborted && this.pending.length + this.writing >= this.opts.every) {
+  async room(signal?: AbortSignal, inFlight: () => number = () => 0): Promise<void> {
+    const budget = (this.opts.inFlightMax ?? 1) + this.opts.every - 1;
+    // a request ending moves a key from in flight to not on disk: only a write frees room
+    while (!this.fault && !signal?.aborted && this.pending.length + this.writing + inFlight() >= budget) {
       await new Promise<void>((resolve) => {
         const wake = () => {
           signal?.removeEventListener('abort', wake);

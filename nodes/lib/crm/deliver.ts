@@ -38,7 +38,7 @@ export interface DeliverOptions {
   /** each request's outcome as it ends (the sink checkpoints delivered keys) */
   onOutcome?: (o: RequestOutcome) => void;
   /** awaited with a limiter slot held before each attempt: the checkpoint holds sends while its backlog is full */
-  hold?: (signal: AbortSignal) => Promise<void>;
+  hold?: (signal: AbortSignal, inFlight: () => number) => Promise<void>;
 }
 
 export interface DeliveryStats {
@@ -91,6 +91,9 @@ export class Delivery {
   private readonly halter = new AbortController();
   private haltReason: string | undefined;
   private readonly open = new Set<PlannedRequest>();
+  /** this run's requests between the hold and their answer */
+  private sending = 0;
+  private readonly inFlight = () => this.sending;
   /** outcomes so far, in the order they ended */
   readonly finished: RequestOutcome[] = [];
 
@@ -154,7 +157,7 @@ export class Delivery {
         throw err;
       }
       if (this.opts.hold) {
-        await this.opts.hold(signal);
+        await this.opts.hold(signal, this.inFlight);
         if (signal.aborted) {
           release();
           return this.stopped(request, attempts, false);
@@ -164,6 +167,7 @@ export class Delivery {
       this.stats.requests++;
       let answer: HttpAnswer | undefined;
       let netErr: NetworkError | undefined;
+      this.sending++;
       try {
         const headers = attemptHeaders(request, body, now(), this.opts.token, this.opts.signingKey);
         answer = await client.post(request.url, headers, body, { timeoutMs: this.opts.timeoutMs, signal });
@@ -171,6 +175,7 @@ export class Delivery {
         if (!(err instanceof NetworkError)) throw err;
         netErr = err;
       } finally {
+        this.sending--;
         release();
       }
       if (netErr?.aborted || (signal.aborted && !answer)) return this.stopped(request, attempts, true);

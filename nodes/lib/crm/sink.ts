@@ -180,6 +180,7 @@ export class SinkRun {
           ledger: ctx.checkpoint.ledger,
           runId: ctx.runId,
           every: ctx.checkpoint.every ?? CHECKPOINT_EVERY,
+          inFlightMax: ctx.limiter.concurrency,
           maxWaitMs: ctx.checkpoint.maxWaitMs ?? CHECKPOINT_MS,
           onFault: ctx.checkpoint.onFault ?? ctx.onWarning,
         })
@@ -205,7 +206,7 @@ export class SinkRun {
             if (r.outcome === 'delivered') cp.delivered({ key: it.key, patientId: it.patientId, ...r });
           }
         }),
-      hold: cp && ((signal) => cp.room(signal)),
+      hold: cp && ((signal, inFlight) => cp.room(signal, inFlight)),
     });
     const renewer = this.startRenewing(plan.requests.flatMap((r) => r.items.map((i) => i.key)));
     try {
