@@ -111,21 +111,41 @@ function decideChannels(input: RecallContact, checks: RunChecks, o: Required<Con
   // 5. texts go to mobiles only
   if (c.phoneType !== 'mobile') drop('sms', 'landline');
 
+  const gone: string[] = [];
   // 6. a number that cannot be dialled is not handed on
   if (c.phone && !checks.validPhone(c.phone)) {
     for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
-    delete c.phone;
-    delete c.phoneType;
+    gone.push('phone', 'phoneType');
   }
   // 7. an unreadable address is missing data
   if (c.email && !isValidEmail(c.email)) {
     on.email = false;
-    delete c.email;
+    gone.push('email');
   }
 
   c.channels = { ...on };
-  if (Object.keys(reasons).length === 0) delete c.channelReasons;
-  // 8. nothing left
+  if (Object.keys(reasons).length === 0) gone.push('channelReasons');
+  return finish(gone.length > 0 ? without(c, gone) : c, on, reasons);
+}
+
+/**
+ * `c` without the named fields, in one copy: `delete` would leave the object in V8's
+ * slow dictionary mode for every later node (the gate and sink copy each contact).
+ */
+function without(c: RecallContact, gone: readonly string[]): RecallContact {
+  const out: Record<string | symbol, unknown> = {};
+  for (const k of Reflect.ownKeys(c)) {
+    if (typeof k === 'string' && gone.includes(k)) continue;
+    const value = (c as unknown as Record<string | symbol, unknown>)[k];
+    // as the spread did: an own "__proto__" key stays a plain field
+    if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+    else out[k] = value;
+  }
+  return out as unknown as RecallContact;
+}
+
+/** Step 8: nothing left. */
+function finish(c: RecallContact, on: Record<Channel, boolean>, reasons: NonNullable<RecallContact['channelReasons']>): Decided {
   if (!on.sms && !on.email && !on.voice) {
     const optedOut = Object.values(reasons).some((r) => OPT_OUTS.has(r as ChannelReason));
     const why = Object.entries(reasons).map(([ch, r]) => `${ch} ${r}`).join(', ');

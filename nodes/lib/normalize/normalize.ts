@@ -219,7 +219,9 @@ export function normalizeRows(rows: readonly unknown[], o: NormalizeOptions): No
     if (made.invalidEmail) summary.invalidEmail += 1;
     if (made.invalidPhone) summary.invalidPhone += 1;
     summary.bySegment[segment] = (summary.bySegment[segment] ?? 0) + 1;
-    selected.push({ ...contact, segment });
+    // the same fields in the same order as { ...contact, segment }, without a copy
+    (contact as RecallContact).segment = segment;
+    selected.push(contact as RecallContact);
   });
 
   summary.selected = selected.length;
