@@ -15,6 +15,8 @@ export interface NodeSendOptions {
   secret: string;
   /** crm-endpoint settings as typed in the editor; unset = the node's defaults */
   endpoint?: { concurrency?: string; rateLimit?: string; rateInterval?: string };
+  /** crm-webhook-out settings as typed in the editor; unset = the node's defaults */
+  sink?: { batchSize?: string };
 }
 
 export interface NodeSendResult {
@@ -35,7 +37,7 @@ function flow(o: NodeSendOptions): Record<string, unknown>[] {
     { id: 'ledger', type: 'recall-ledger', z, file: o.ledgerFile, secretEnv: '', busyTimeout: '10000' },
     { id: 'crm', type: 'crm-endpoint', z, preset: 'generic', url: o.url, allowPlainHttp: false, ...o.endpoint },
     { ...at, id: 'gate-reserve', type: 'idempotency-gate', z, ledger: 'ledger', mode: 'reserve', modeType: 'mode', leaseMinutes: '15', dryRun: 'false', wires: [['sink'], []] },
-    { ...at, id: 'sink', type: 'crm-webhook-out', z, endpoint: 'crm', ledger: 'ledger', dryRun: 'false', maxPerRun: String(o.contacts.length), wires: [['gate-commit']] },
+    { ...at, id: 'sink', type: 'crm-webhook-out', z, endpoint: 'crm', ledger: 'ledger', dryRun: 'false', maxPerRun: String(o.contacts.length), ...o.sink, wires: [['gate-commit']] },
     { ...at, id: 'gate-commit', type: 'idempotency-gate', z, ledger: 'ledger', mode: 'commit', modeType: 'mode', dryRun: 'false', wires: [['out'], []] },
     { ...at, id: 'out', type: 'helper', z },
     { ...at, id: 'catch', type: 'catch', z, scope: null, uncaught: false, wires: [['caught']] },
