@@ -74,13 +74,16 @@ function skip(c: RecallContact, reason: SkippedRecord['reason'], detail: string,
 
 /** Channels and channel reasons of one contact (steps 3–8). */
 function decideChannels(input: RecallContact, checks: RunChecks, o: Required<ConsentOptions>): Decided {
-  const c: RecallContact = { ...input, channels: { ...input.channels }, channelReasons: { ...(input.channelReasons ?? {}) } };
+  // channelReasons is added at the end only when there are some (the place the spread
+  // gave it), so most contacts need no second copy to drop an empty one
+  const hadReasons = Object.prototype.hasOwnProperty.call(input, 'channelReasons');
+  const c: RecallContact = hadReasons ? { ...input, channels: { ...input.channels }, channelReasons: { ...(input.channelReasons ?? {}) } } : { ...input, channels: { ...input.channels } };
   const on: Record<Channel, boolean> = {
     sms: !!c.channels?.sms && !!c.phone,
     email: !!c.channels?.email && !!c.email,
     voice: !!c.channels?.voice && !!c.phone,
   };
-  const reasons = c.channelReasons!;
+  const reasons: NonNullable<RecallContact['channelReasons']> = c.channelReasons ?? {};
   const drop = (ch: Channel, reason: ChannelReason) => {
     if (!on[ch]) return;
     on[ch] = false;
@@ -124,7 +127,9 @@ function decideChannels(input: RecallContact, checks: RunChecks, o: Required<Con
   }
 
   c.channels = { ...on };
-  if (Object.keys(reasons).length === 0) gone.push('channelReasons');
+  if (Object.keys(reasons).length === 0) {
+    if (hadReasons) gone.push('channelReasons');
+  } else if (!hadReasons) c.channelReasons = reasons;
   return finish(gone.length > 0 ? without(c, gone) : c, on, reasons);
 }
 
