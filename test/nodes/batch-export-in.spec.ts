@@ -36,11 +36,22 @@ function next(node: any, event = 'input', match: (v: any) => boolean = () => tru
   });
 }
 
-/** What the test is waiting for, named in the failure if it never comes (e.g. a timeout). */
-let waitingFor: string | undefined;
-function awaiting<T>(what: string, p: Promise<T>): Promise<T> {
-  waitingFor = what;
-  return p.finally(() => (waitingFor = undefined));
+const TEST_TIMEOUT_MS = 60_000;
+
+/**
+ * Waits for `p`; if it has not settled shortly before the test's timeout, fails naming
+ * what was awaited, the node's last status and the watched folder (a bare mocha timeout
+ * does not say which file never came).
+ */
+function awaiting<T>(what: string, dir: string, p: Promise<T>, ms = TEST_TIMEOUT_MS - 5_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const never = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const status = (helper.getNode('in1') as any)?.status?.lastCall?.args[0]?.text;
+      reject(new Error(`no ${what} after ${ms / 1000} s; last node status: ${JSON.stringify(status)}; watched folder: ${JSON.stringify(list(dir))}`));
+    }, ms);
+  });
+  return Promise.race([p, never]).finally(() => clearTimeout(timer));
 }
 
 const statusText = (re: RegExp) => (call: any) => re.test(String(call.args[0]?.text ?? ''));
@@ -57,7 +68,7 @@ function list(dir: string): string[] {
 }
 
 describe('batch-export-in node', function () {
-  this.timeout(60_000);
+  this.timeout(TEST_TIMEOUT_MS);
   let dir: string;
   let work: string;
 
@@ -66,13 +77,7 @@ describe('batch-export-in node', function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'export-work-'));
     helper.startServer(done);
   });
-  afterEach(async function () {
-    const test = this.currentTest as (Mocha.Test & { err?: Error }) | undefined;
-    if (test?.state === 'failed' && waitingFor && test.err) {
-      const status = (helper.getNode('in1') as any)?.status?.lastCall?.args[0]?.text;
-      test.err.message += `\n      while waiting for ${waitingFor}; last node status: ${JSON.stringify(status)}; watched folder: ${JSON.stringify(list(dir))}`;
-    }
-    waitingFor = undefined;
+  afterEach(async () => {
     await helper.unload();
     await new Promise<void>((r) => helper.stopServer(() => r()));
     fs.rmSync(dir, { recursive: true, force: true });
@@ -118,7 +123,7 @@ describe('batch-export-in node', function () {
     for (const [i, name] of files.entries()) {
       const got = next(out1);
       drop(name, fs.readFileSync(path.join(work, `x${i + 1}`)));
-      const msg = await awaiting(`the rows of ${name}`, got);
+      const msg = await awaiting(`rows of ${name}`, dir, got);
       assert.equal(msg.recall.file, name);
       assert.equal(msg.recall.format, 'xlsx');
       assert.deepEqual(msg.payload, EXPECTED_CC_ROWS, name);
@@ -209,7 +214,7 @@ describe('batch-export-in node', function () {
     for (const [name, bytes, reason] of cases) {
       const got = next(out2);
       drop(name, bytes);
-      const err = await awaiting(`the output-2 (failed file) message for ${name}`, got);
+      const err = await awaiting(`output-2 (failed file) message for ${name}`, dir, got);
       assert.equal(err.payload.file, name);
       assert.match(err.payload.error, reason, name);
       assert.ok(fs.existsSync(path.join(dir, 'failed', name)));
@@ -271,7 +276,7 @@ describe('batch-export-in node', function () {
       ['Lee, Ann', 'L1', '', '(801)555-0150', '', '04/15/2025', 'PROPHY', '', '', '', '{"polluted":"yes"}', 'polluted', 'polluted'],
     ]);
     drop('proto.xlsx', fs.readFileSync(path.join(work, 'proto.xlsx')));
-    const msg = await awaiting('the rows of proto.xlsx', got);
+    const msg = await awaiting('rows of proto.xlsx', dir, got);
     assert.equal(msg.payload.length, 1);
     assert.equal(msg.payload[0].chart, 'L1');
     assert.deepEqual(msg.recall.unexpectedColumns, ['__proto__', 'constructor', 'prototype']);
