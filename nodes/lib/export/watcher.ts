@@ -43,6 +43,7 @@ export class FolderWatcher {
   private current?: string;
   private recheckCurrent = false;
   private running?: Promise<void>;
+  private draining = false;
   private closed = false;
   private sweepTimer?: NodeJS.Timeout;
   /** files handled but still here (could not be moved): fingerprint left behind, so a sweep does not loop on them */
@@ -165,28 +166,36 @@ export class FolderWatcher {
   private enqueue(file: string): void {
     this.queue.push(file);
     this.queued.add(file);
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    if (this.draining) return;
+    // the flag drops in the same step as the loop's last look at the queue, so a file
+    // queued just then starts a new drain instead of waiting for the next file
+    this.draining = true;
+    this.running = this.drain();
   }
 
   private async drain(): Promise<void> {
-    while (!this.closed && this.queue.length) {
-      const file = this.queue.shift()!;
-      this.queued.delete(file);
-      this.current = file;
-      this.recheckCurrent = false;
-      this.opts.onActivity?.(file, 'reading');
-      const before = await fingerprint(file);
-      try {
-        await this.opts.handle(file);
-      } catch (err) {
-        this.opts.onError(err as Error, file);
+    try {
+      while (!this.closed && this.queue.length) {
+        const file = this.queue.shift()!;
+        this.queued.delete(file);
+        this.current = file;
+        this.recheckCurrent = false;
+        this.opts.onActivity?.(file, 'reading');
+        const before = await fingerprint(file);
+        try {
+          await this.opts.handle(file);
+        } catch (err) {
+          this.opts.onError(err as Error, file);
+        }
+        this.current = undefined;
+        // still here and changed while read: wait for it again. Still here unchanged (it
+        // could not be moved, already reported): left until it changes or a rescan.
+        const after = await fingerprint(file);
+        if (after && (this.recheckCurrent || after !== before)) this.touched(file);
+        else if (after) this.handled.set(file, after);
       }
-      this.current = undefined;
-      // still here and changed while read: wait for it again. Still here unchanged (it
-      // could not be moved, already reported): left until it changes or a rescan.
-      const after = await fingerprint(file);
-      if (after && (this.recheckCurrent || after !== before)) this.touched(file);
-      else if (after) this.handled.set(file, after);
+    } finally {
+      this.draining = false; // no await between the loop's last look and this
     }
   }
 
