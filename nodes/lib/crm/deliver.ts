@@ -3,7 +3,7 @@
 // (endpoint misconfigured) aborts requests in flight and starts no new one.
 import { setMaxListeners } from 'node:events';
 import { NetworkError, type HttpAnswer, type HttpClient } from './http';
-import { AbortedError, sleep, type Limiter } from './limiter';
+import { AbortedError, sleep, type Limiter, type Release } from './limiter';
 import type { PlannedRequest } from './presets';
 import { classifyStatus, isRetryableNetworkError, rateLimitWaitMs, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry';
 import { signatureHeaders } from './signing';
@@ -149,7 +149,7 @@ export class Delivery {
     let lastError = '';
     let lastStatus: number | undefined;
     for (;;) {
-      let release: () => void;
+      let release: Release;
       try {
         release = await limiter.acquire(signal);
       } catch (err) {
@@ -163,6 +163,8 @@ export class Delivery {
           return this.stopped(request, attempts, false);
         }
       }
+      // the rate window counts from here: a hold must not make this request arrive late
+      release.sent();
       attempts++;
       this.stats.requests++;
       let answer: HttpAnswer | undefined;

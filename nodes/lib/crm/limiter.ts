@@ -3,10 +3,11 @@
 // when the CRM says its window is exhausted. Shared by every sink of one endpoint.
 //
 // The CRM counts arrivals, we count starts: a request can reach the CRM a little
-// later than it left the limiter (a checkpoint hold, header signing, the network),
-// and its successor a little sooner. A slot that leaves our window therefore opens
-// JITTER_MARGIN later (1 % of the interval, 50-250 ms), about 2 % of the rate at
-// 100 per 10 s, instead of the whole second a rounded-up X-RateLimit-Reset costs.
+// later than it left the limiter, and its successor a little sooner. A caller that
+// waits after acquiring (the checkpoint hold) moves its start to the moment it
+// really sends (`Release.sent`), and a slot that leaves our window opens a jitter
+// margin later (1 % of the interval, 50-250 ms) for the network: about 2 % of the
+// rate at 100 per 10 s, instead of the whole second a rounded-up X-RateLimit-Reset costs.
 
 export interface LimiterOptions {
   concurrency: number;
@@ -21,6 +22,9 @@ export function jitterMarginMs(intervalMs: number): number {
   return Math.min(250, Math.max(50, Math.round(intervalMs / 100)));
 }
 
+/** Ends a request's hold on its slot; `sent()` moves its start in the window to now. */
+export type Release = (() => void) & { sent(): void };
+
 export class AbortedError extends Error {
   constructor(message = 'stopped') {
     super(message);
@@ -29,14 +33,15 @@ export class AbortedError extends Error {
 }
 
 interface Waiter {
-  resolve: (release: () => void) => void;
+  resolve: (release: Release) => void;
   reject: (err: Error) => void;
   signal?: AbortSignal;
 }
 
 export class Limiter {
   private active = 0;
-  private readonly starts: number[] = [];
+  /** start times in start order; `sent()` only moves one later, which can only overcount */
+  private readonly starts: { at: number }[] = [];
   private readonly queue: Waiter[] = [];
   /**
    * One abort listener per signal, not per waiter: a run queues all its requests on
@@ -81,7 +86,7 @@ export class Limiter {
   }
 
   /** Waits for a slot; call the returned function when the request is over. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
@@ -142,14 +147,19 @@ export class Limiter {
       const waiter = this.queue.shift()!;
       this.unwatch(waiter);
       this.active++;
-      if (this.opts.perInterval > 0) this.starts.push(this.now());
+      const start = { at: this.now() };
+      if (this.opts.perInterval > 0) this.starts.push(start);
       let released = false;
-      waiter.resolve(() => {
-        if (released) return;
-        released = true;
-        this.active--;
-        this.pump();
-      });
+      const release = Object.assign(
+        () => {
+          if (released) return;
+          released = true;
+          this.active--;
+          this.pump();
+        },
+        { sent: () => void (start.at = Math.max(start.at, this.now())) },
+      );
+      waiter.resolve(release);
     }
   }
 
@@ -159,13 +169,13 @@ export class Limiter {
     let wait = Math.max(0, this.pausedUntil - now);
     if (this.opts.perInterval > 0) {
       this.prune(now);
-      if (this.starts.length >= this.opts.perInterval) wait = Math.max(wait, this.starts[0] + this.windowMs - now);
+      if (this.starts.length >= this.opts.perInterval) wait = Math.max(wait, this.starts[0].at + this.windowMs - now);
     }
     return wait;
   }
 
   private prune(now: number): void {
-    while (this.starts.length > 0 && this.starts[0] <= now - this.windowMs) this.starts.shift();
+    while (this.starts.length > 0 && this.starts[0].at <= now - this.windowMs) this.starts.shift();
   }
 
   private schedule(ms: number): void {

@@ -82,4 +82,18 @@ describe('crm limiter', () => {
     assert.equal(crmPauseMs(answer(429, { ...spent, 'Retry-After': '2' }), { windowFull: true }, 0), 2000);
     assert.equal(crmPauseMs(answer(200, { 'X-RateLimit-Remaining': '3', 'X-RateLimit-Reset': '1' }), { windowFull: false }, 0), 0);
   });
+
+  it('counts a start from sent() when the caller waited after acquiring (the CRM counts arrivals)', async () => {
+    let clock = 0;
+    const lim = new Limiter({ concurrency: 10, perInterval: 1, intervalMs: 10_000, now: () => clock });
+    const release = await lim.acquire();
+    clock = 500; // a checkpoint hold
+    release.sent();
+    release();
+    clock = 10_100;
+    assert.equal(lim.windowFull, true, 'the slot opened counting from the acquire');
+    clock = 10_600;
+    assert.equal(lim.windowFull, false);
+    lim.dispose();
+  });
 });
