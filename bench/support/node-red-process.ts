@@ -2,20 +2,11 @@
 // measures the time until it has "Started flows" and its admin API answers.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { ROOT } from './paths';
+import { freePort } from '../../test/support/runtime';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface StartTiming {
   /** ms from spawn to "Started flows" printed and GET /flows answering 200 */

@@ -5,6 +5,9 @@ import axios from 'axios';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { SuppressionChannel, SuppressionEntry, SuppressionReason } from '../ledger/api';
 import { normalizeEmail, normalizePhone } from '../normalize/contact-values';
+import { isLoopbackHost, safeUrl } from '../crm/url';
+
+export { safeUrl };
 
 const CHANNELS: readonly SuppressionChannel[] = ['sms', 'email', 'voice', 'all'];
 const REASONS: readonly SuppressionReason[] = ['opted-out', 'bad-number', 'bounced-email'];
@@ -57,18 +60,6 @@ export function parseFeed(body: unknown, region: CountryCode, label: string): Fe
   return out;
 }
 
-/** The URL without credentials or query (which may hold a token), for messages. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /** Checks the pull URL: http(s) only, plain http only to loopback unless allowed. */
 export function checkPullUrl(url: string, allowHttp: boolean): void {
   let u: URL;
@@ -78,7 +69,7 @@ export function checkPullUrl(url: string, allowHttp: boolean): void {
     throw new Error(`setting "suppression URL": "${safeUrl(url)}" is not a URL`);
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`setting "suppression URL" must be http(s), got ${u.protocol}`);
-  if (u.protocol === 'http:' && !LOOPBACK.test(u.hostname) && !allowHttp) {
+  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname) && !allowHttp) {
     throw new Error(`setting "suppression URL": plain http:// is only allowed to this machine (opt-out lists hold phone numbers and e-mails); use https:// or tick "allow plain http"`);
   }
 }

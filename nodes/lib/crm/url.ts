@@ -35,6 +35,6 @@ export function safeUrl(url: string): string {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname}`;
   } catch {
-    return '';
+    return '(unparseable URL)';
   }
 }
