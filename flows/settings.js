@@ -1,6 +1,8 @@
 // Node-RED settings for `npm start`, the services (flows/service/) and the end-to-end
 // tests: loopback only, no telemetry or update prompts, credentials encrypted with
 // NODE_RED_CREDENTIAL_SECRET, an admin login when NODE_RED_ADMIN_PASSWORD_HASH is set.
+// flows/start.js also puts flows/admin-guard.js in front of the server: a foreign Host
+// or Origin is refused on every route and on /comms, with or without the login.
 'use strict';
 const path = require('node:path');
 const { applyEnvDefaults } = require('./env-defaults');

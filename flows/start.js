@@ -29,5 +29,7 @@ for (const warning of warnings) {
 
 // Run Node-RED in this process, so stopping `npm start` stops Node-RED too.
 const red = require.resolve(`${process.env.NODE_RED_MODULE || 'node-red'}/red.js`);
+// red.js initialises the runtime module it requires with its server: guard that server
+require('./admin-guard').guardNodeRed(require(path.join(path.dirname(red), 'lib', 'red.js')));
 process.argv = [process.argv[0], red, '--settings', path.join(__dirname, 'settings.js'), '--userDir', userDir];
 require(red);
