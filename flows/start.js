@@ -6,12 +6,16 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { prepareUserDir, PACK_ROOT } = require('./user-dir');
-const { applyEnvDefaults } = require('./env-defaults');
+const { applyEnvDefaults, refusalText } = require('./env-defaults');
 const { demoExportCsv } = require('./demo-export');
 
 const userDir = path.resolve(PACK_ROOT, process.env.RECALL_USER_DIR || '.node-red');
 process.env.RECALL_USER_DIR = userDir;
-const { demo, warnings } = applyEnvDefaults(process.env, userDir);
+const { demo, warnings, refusals } = applyEnvDefaults(process.env, userDir);
+if (refusals.length > 0) {
+  console.error(refusalText(refusals));
+  process.exit(1);
+}
 
 const { installedDefaultFlow } = prepareUserDir(userDir);
 if (installedDefaultFlow) console.log(`[recall] installed the default flow in ${userDir}`);
