@@ -5,7 +5,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { runConsent } from '../lib/consent/run';
 import { checkPullUrl } from '../lib/consent/suppressions';
 import type { LedgerProvider } from '../lib/ledger/api';
-import { checkRegion } from '../lib/normalize/contact-values';
+import { checkRegion } from '../lib/contact/phone';
 import { addCounts, countsText } from '../lib/run';
 import { boolSetting, envSetting, intSetting } from '../lib/settings';
 import type { RecallMeta } from '../lib/types';

@@ -7,7 +7,7 @@
 // then the first in the batch. Rows of the same patient (several recall types) are
 // one member: the first row is kept, the others are not listed in `household`.
 import type { HouseholdMember, RecallContact } from '../types';
-import { isValidE164 } from '../normalize/contact-values';
+import { isValidE164 } from '../contact/phone';
 
 export interface Folded {
   contact: RecallContact;

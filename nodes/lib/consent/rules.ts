@@ -13,7 +13,8 @@
 import type { SuppressionHit, SuppressionIndex } from '../ledger/api';
 import { countBy, addCounts } from '../run';
 import type { Channel, ChannelReason, Counts, RecallContact, SkippedRecord } from '../types';
-import { isValidE164, isValidEmail } from '../normalize/contact-values';
+import { isValidEmail } from '../contact/email';
+import { isValidE164 } from '../contact/phone';
 import { foldHouseholds } from './household';
 
 export interface ConsentOptions {

@@ -4,7 +4,8 @@
 import axios from 'axios';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { SuppressionChannel, SuppressionEntry, SuppressionReason } from '../ledger/api';
-import { normalizeEmail, normalizePhone } from '../normalize/contact-values';
+import { normalizeEmail } from '../contact/email';
+import { normalizePhone } from '../contact/phone';
 import { isLoopbackHost, safeUrl } from '../crm/url';
 
 export { safeUrl };

@@ -3,7 +3,9 @@
 // (docs/contracts.md, README "Recall rules"), so each row ends in exactly one place.
 import { countBy } from '../run';
 import type { Counts, PatientStatus, RawRow, RecallContact, Segment, SkippedRecord, SourceKind } from '../types';
-import { cleanText, normalizeEmail, parseName, phoneMemo, pickPhone, type PhoneValue } from './contact-values';
+import { normalizeEmail } from '../contact/email';
+import { phoneMemo, pickPhone, type PhoneValue } from '../contact/phone';
+import { cleanText, parseName } from './names';
 import { parseDate } from './dates';
 import type { Column, Mapping } from './mapping';
 import { SEGMENTS, segmentOf, type Edges } from './segments';

@@ -6,7 +6,7 @@ import { runConsent } from '../../../nodes/lib/consent/run';
 import { checkPullUrl, normalizeEntry, parseFeed, pullSuppressions, safeUrl } from '../../../nodes/lib/consent/suppressions';
 import type { Ledger } from '../../../nodes/lib/ledger/api';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
-import { checkRegion } from '../../../nodes/lib/normalize/contact-values';
+import { checkRegion } from '../../../nodes/lib/contact/phone';
 import type { RecallContact } from '../../../nodes/lib/types';
 import { startFeedServer, type FeedServer } from './feed-server';
 
