@@ -3,6 +3,8 @@
 // stale list: a failed pull throws unless the office chose to continue.
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Ledger, SuppressionEntry } from '../ledger/api';
+import { heldStates } from '../ledger/gate';
+import { recallKey } from '../ledger/keys';
 import type { Counts, RecallContact, SkippedRecord } from '../types';
 import { applyConsent, type ConsentOptions } from './rules';
 import { parseFeed, pullSuppressions, safeUrl, type FeedResult } from './suppressions';
@@ -36,6 +38,8 @@ export interface ConsentRunSummary {
   pullFailed: boolean;
   /** size of the list consent was decided on */
   listSize: number;
+  /** rows whose key the ledger would hold back in this run (sent, failed, leased): not folded */
+  ledgerHeld: number;
 }
 
 export interface ConsentRunResult {
@@ -46,7 +50,7 @@ export interface ConsentRunResult {
 }
 
 export async function runConsent(i: ConsentRunInput): Promise<ConsentRunResult> {
-  const summary: ConsentRunSummary = { contacts: i.contacts.length, contactable: 0, suppressed: 0, fromMessage: 0, pulled: 0, badEntries: 0, pullFailed: false, listSize: 0 };
+  const summary: ConsentRunSummary = { contacts: i.contacts.length, contactable: 0, suppressed: 0, fromMessage: 0, pulled: 0, badEntries: 0, pullFailed: false, listSize: 0, ledgerHeld: 0 };
   // each batch is stored as soon as it is read: an opt-out that arrived is never lost,
   // even when a later pull fails and stops the run
   const store = async (list: SuppressionEntry[], source: string) => {
@@ -79,8 +83,28 @@ export async function runConsent(i: ConsentRunInput): Promise<ConsentRunResult> 
 
   const index = await i.ledger.loadSuppressions();
   summary.listSize = index.size;
-  const result = applyConsent(i.contacts, index, i.rules);
+  const held = await ledgerHeld(i.ledger, i.contacts);
+  summary.ledgerHeld = held.count;
+  const result = applyConsent(i.contacts, index, i.rules, { held: held.test });
   summary.contactable = result.contactable.length;
   summary.suppressed = result.suppressed.length;
   return { ...result, summary };
+}
+
+const keyable = (x: unknown): x is RecallContact => {
+  const c = x as Partial<RecallContact> | null;
+  return !!c && typeof c === 'object' && [c.office, c.patientId, c.segment].every((v) => typeof v === 'string' && v !== '');
+};
+
+/**
+ * Which rows the ledger would hold back in this run, read-only (the same reading the gate's
+ * dry-run makes): folding is decided among the others, so a live run and a dry-run fold
+ * alike, and a row already contacted never hides another one's new recall.
+ */
+async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise<{ count: number; test: (c: RecallContact) => boolean }> {
+  const keys = new Set(contacts.filter(keyable).map((c) => recallKey(ledger.hmac, c)));
+  const states = await heldStates(ledger, [...keys]);
+  let count = 0;
+  for (const c of contacts) if (keyable(c) && states.has(recallKey(ledger.hmac, c))) count++;
+  return { count, test: (c) => states.size > 0 && keyable(c) && states.has(recallKey(ledger.hmac, c)) };
 }

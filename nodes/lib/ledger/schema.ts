@@ -34,6 +34,10 @@ export const MIGRATIONS: readonly string[] = [
      name  TEXT PRIMARY KEY,
      value TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // 2: coverage. A folded row's key is reserved with the contact that carries it and
+  // follows it (sent, released); only open coverage is indexed.
+  `ALTER TABLE keys ADD COLUMN covered_by TEXT;           -- the carrier's key, for a folded row
+   CREATE INDEX keys_covered ON keys (covered_by) WHERE state = 'reserved' AND covered_by IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
