@@ -2,6 +2,7 @@
 import type { Counts, CoveredRecall, DeliveryResult, RecallContact } from '../types';
 import type { CommitOutcome, KeyLabels, Ledger } from './api';
 import { recallKey } from './keys';
+import { outcomeLabels, sightingsOf } from './outcomes';
 
 export type HeldState = NonNullable<RecallContact['ledgerState']>;
 
@@ -9,6 +10,8 @@ export interface ReserveRun {
   leaseMs: number;
   dryRun: boolean;
   runId?: string;
+  /** the run's office date (msg.recall.asOf), stored as the contact date; default today (UTC) */
+  asOf?: string;
   /** for lease expiry checks in dry-run */
   now?: () => number;
 }
@@ -87,13 +90,14 @@ export async function reserveContacts(ledger: Ledger, contacts: readonly RecallC
   const keyed = contacts.map((c, i) => withKeys(ledger.hmac, c, i));
   const first = new Map<string, RecallContact>();
   const labels = new Map<string, KeyLabels>();
+  const contactedOn = run.asOf || new Date((run.now ?? Date.now)()).toISOString().slice(0, 10);
   const held: RecallContact[] = [];
   for (const c of keyed) {
     // the same patient, segment and date twice in one batch is one send
     if (first.has(c.key!)) held.push({ ...c, ledgerState: 'duplicate' });
     else {
       first.set(c.key!, c);
-      labels.set(c.key!, { office: c.office, segment: c.segment });
+      labels.set(c.key!, outcomeLabels(ledger.hmac, c, contactedOn));
     }
   }
   // a row listed on a contact is covered by it: its key goes with the carrier's (first claim wins)
@@ -102,7 +106,9 @@ export async function reserveContacts(ledger: Ledger, contacts: readonly RecallC
     for (const r of carried(c)) {
       if (!r.key || first.has(r.key) || coveredBy.has(r.key)) continue;
       coveredBy.set(r.key, c.key!);
-      labels.set(r.key, { office: c.office, segment: r.segment });
+      // the covered patient's own references, reached on the carrier's channels
+      const row: RecallContact = { ...c, patientId: r.patientId, segment: r.segment, recallType: r.recallType, dueDate: r.dueDate, lastVisit: r.lastVisit };
+      labels.set(r.key, outcomeLabels(ledger.hmac, row, contactedOn));
     }
   }
   const keys = [...first.keys(), ...coveredBy.keys()];
@@ -192,4 +198,28 @@ export async function commitResults(ledger: () => Promise<Ledger>, payload: unkn
   // checkpointed during the run (the ledger counts only rows it changed)
   const sent = new Set(results.filter((r) => r.outcome === 'delivered').map((r) => r.key)).size;
   return { mode: 'commit', dryRun: run.dryRun, results: results.length, outcomes, sent, failed: out.failed, released: out.released, ignored: out.ignored ?? 0, coveredSent: out.coveredSent ?? 0 };
+}
+
+export interface ObserveSummary {
+  mode: 'observe';
+  records: number;
+  /** records that named a patient */
+  sightings: number;
+  /** contacted keys marked booked by this run */
+  booked: number;
+}
+
+/**
+ * Outcome tracking: the patients a run saw (contacts, and left-out records carrying their
+ * contact) against the contacted keys in the ledger. Read-only in dry-run: a dry run
+ * changes nothing in the ledger.
+ */
+export async function observeRecords(ledger: Ledger, records: unknown, run: { asOf?: string; dryRun: boolean }): Promise<ObserveSummary> {
+  if (!Array.isArray(records)) throw new Error('observe expects msg.payload to be an array of contacts or left-out records');
+  const sightings = sightingsOf(ledger.hmac, records);
+  const out: ObserveSummary = { mode: 'observe', records: records.length, sightings: sightings.length, booked: 0 };
+  if (run.dryRun || sightings.length === 0 || !ledger.observe) return out;
+  const on = run.asOf || new Date().toISOString().slice(0, 10);
+  out.booked = (await ledger.observe(sightings, on)).booked;
+  return out;
 }
