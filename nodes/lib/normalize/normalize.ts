@@ -215,7 +215,8 @@ export function normalizeRows(rows: readonly unknown[], o: NormalizeOptions): No
             : contact.lastVisit
               ? `no due date; last visit ${contact.lastVisit} is not before ${o.edges.lapseStart}`
               : 'no due date and no last visit';
-      skipped.push({ reason: 'not-due', field: disabled ? 'disabled' : contact.dueDate || !contact.lastVisit ? 'dueDate' : 'lastVisit', detail, ...base });
+      // the contact rides along (no copy): a later stage tells from it whether a contacted patient booked
+      skipped.push({ reason: 'not-due', field: disabled ? 'disabled' : contact.dueDate || !contact.lastVisit ? 'dueDate' : 'lastVisit', detail, ...base, contact: contact as RecallContact });
       return;
     }
     if (made.invalidEmail) summary.invalidEmail += 1;
