@@ -6,6 +6,7 @@ import { addRun, dailySummary, emptyTotals, officeDay, type DailyTotals } from '
 import { healthPingUrl } from '../lib/summary/health';
 import { markFailed, summarizeRun, type RunSummary } from '../lib/summary/run-summary';
 import { envSetting } from '../lib/settings';
+import type { OutcomeFigures } from '../lib/types';
 
 interface SummaryDef extends NodeDef {
   office?: string;
@@ -46,7 +47,7 @@ export = function (RED: NodeAPI): void {
         if (msg.topic === 'daily-summary') {
           const totals: DailyTotals = (ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office);
           const day = officeDay(new Date(), setting(config.timeZone, config.timeZoneType, msg));
-          const mail = dailySummary({ ...totals, office: totals.office || office }, day);
+          const mail = dailySummary({ ...totals, office: totals.office || office }, day, ctx.get('outcomes') as OutcomeFigures | undefined);
           ctx.set('today', emptyTotals(office));
           ctx.set('lastDaily', { day, subject: mail.subject, runs: totals.runs });
           send([null, null, { topic: mail.subject, payload: mail.html, plaintext: mail.text, totals }]);
@@ -64,6 +65,7 @@ export = function (RED: NodeAPI): void {
         }
         remember(summary);
         ctx.set('lastRun', summary);
+        if (summary.outcomes) ctx.set('outcomes', summary.outcomes);
         ctx.set('today', addRun((ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office), summary, again));
 
         let ping: object | null = null;

@@ -1,7 +1,7 @@
 // The summary of one run: every stage's counts by reason, from msg.recall (which
 // each stage adds to) and the sink/commit results. No patient data goes in here:
 // it is sent to health checks and e-mailed.
-import { CHANNEL_REASONS, PATIENT_REASONS, type Counts, type DeliveryOutcome } from '../types';
+import { CHANNEL_REASONS, PATIENT_REASONS, type Counts, type DeliveryOutcome, type OutcomeFigures } from '../types';
 
 export const OUTCOMES: readonly DeliveryOutcome[] = ['delivered', 'failed', 'retry', 'dry-run'];
 /** The pack's stages in flow order (msg.recall[<type>] holds each one's own summary). */
@@ -34,6 +34,8 @@ export interface RunSummary {
   delivery: Record<DeliveryOutcome, number>;
   /** each stage's own numbers, as it reported them under msg.recall[<type>] */
   stages: Record<string, Counts>;
+  /** bookings after contact, as the commit read them from the ledger (msg.recall.outcomes) */
+  outcomes?: OutcomeFigures;
   /** one line for a person */
   text: string;
 }
@@ -48,6 +50,11 @@ export interface RunInput {
   /** fallback office code (OFFICE_CODE) when msg.recall has none */
   office?: string;
   now?: Date;
+}
+
+function isOutcomes(value: unknown): value is OutcomeFigures {
+  const o = value as Partial<OutcomeFigures> | undefined;
+  return !!o && typeof o === 'object' && typeof o.asOf === 'string' && Array.isArray(o.figures);
 }
 
 function isCounts(value: unknown): value is Counts {
@@ -133,6 +140,7 @@ export function summarizeRun(input: RunInput): RunSummary {
   if (typeof recall.file === 'string' && recall.file !== '') summary.file = baseName(recall.file);
   if (typeof recall.asOf === 'string') summary.asOf = recall.asOf;
   if (typeof recall.rowCount === 'number') summary.rows = recall.rowCount;
+  if (isOutcomes(recall.outcomes)) summary.outcomes = recall.outcomes;
   if (failed) {
     summary.error = errorText(input.error?.message);
     const src = input.error?.source;
