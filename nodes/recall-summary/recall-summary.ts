@@ -4,7 +4,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { addRun, dailySummary, emptyTotals, officeDay, type DailyTotals } from '../lib/summary/daily';
 import { healthPingUrl } from '../lib/summary/health';
-import { markFailed, summarizeRun, type RunSummary } from '../lib/summary/run-summary';
+import { keepRun, markFailed, summarizeRun, type RunRecord, type RunSummary } from '../lib/summary/run-summary';
 import { envSetting } from '../lib/settings';
 import type { OutcomeFigures } from '../lib/types';
 
@@ -44,6 +44,14 @@ export = function (RED: NodeAPI): void {
         const office = setting(config.office, config.officeType, msg);
         const healthBase = setting(config.healthUrl, config.healthUrlType, msg);
 
+        if (msg.topic === 'recall-status') {
+          // a read of what this node keeps (the dashboard asks): no run is counted
+          const status = { runs: (ctx.get('runs') as RunRecord[] | undefined) ?? [], outcomes: ctx.get('outcomes') ?? null, lastDaily: ctx.get('lastDaily') ?? null };
+          send([{ topic: 'recall-status', payload: status }, null, null]);
+          done();
+          return;
+        }
+
         if (msg.topic === 'daily-summary') {
           const totals: DailyTotals = (ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office);
           const day = officeDay(new Date(), setting(config.timeZone, config.timeZoneType, msg));
@@ -66,6 +74,7 @@ export = function (RED: NodeAPI): void {
         remember(summary);
         ctx.set('lastRun', summary);
         if (summary.outcomes) ctx.set('outcomes', summary.outcomes);
+        ctx.set('runs', keepRun(ctx.get('runs') as RunRecord[] | undefined, summary));
         ctx.set('today', addRun((ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office), summary, again));
 
         let ping: object | null = null;

@@ -134,6 +134,21 @@ describe('recall-summary node', function () {
     assert.match(mail.payload, /<h3>Bookings after contact \(as of 2026-12-01\)<\/h3>/);
   });
 
+  it('answers recall-status with the last runs (newest first, a failed run red once) and the figures, counting no run', async () => {
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    await Promise.all([next(helper.getNode('out1')), sum.receive(RUN)]);
+    await Promise.all([next(helper.getNode('out1')), sum.receive({ error: { message: 'Error: CRM refused the token', source: { type: 'crm-webhook-out' } }, recall: { ...RUN.recall, runId: 'r2' } })]);
+    // the failed run also hands on its results: still one entry, still failed
+    await Promise.all([next(helper.getNode('out1')), sum.receive({ ...RUN, recall: { ...RUN.recall, runId: 'r2' } })]);
+    const [status] = await Promise.all([next(helper.getNode('out1')), sum.receive({ topic: 'recall-status' })]);
+    assert.equal(status.topic, 'recall-status');
+    assert.deepEqual(status.payload.runs.map((r: any) => [r.runId, r.ok]), [['r2', false], ['r1', true]]);
+    assert.deepEqual(status.payload.runs[1].leftOut, { 'not-due': 3 });
+    assert.equal(status.payload.outcomes, null);
+    assert.equal((sum.context().get('today') as any).runs, 2);
+  });
+
   it('a run that reached Catch and then handed on its results stays failed, counted once', async () => {
     process.env.TEST_HEALTH_URL = 'https://hc-ping.example.com/abc';
     await helper.load(summaryNode, flow());

@@ -171,6 +171,35 @@ export function runText(s: RunSummary): string {
   return `${head}: ${parts.join('; ')}`;
 }
 
+/** A run as the dashboard lists it: health and counts by reason, no patient data. */
+export interface RunRecord {
+  runId: string;
+  at: string;
+  asOf?: string;
+  office: string;
+  source: string;
+  file?: string;
+  dryRun: boolean;
+  ok: boolean;
+  error?: string;
+  delivery: Record<DeliveryOutcome, number>;
+  leftOut: Counts;
+  channelsDropped: Counts;
+  text: string;
+}
+
+export const KEPT_RUNS = 20;
+
+/** The last KEPT_RUNS runs, newest first; a run reported again (its error, then its results) replaces its entry. */
+export function keepRun(runs: readonly RunRecord[] | undefined, s: RunSummary): RunRecord[] {
+  const rec: RunRecord = { runId: s.runId, at: s.at, office: s.office, source: s.source, dryRun: s.dryRun, ok: s.ok, delivery: s.delivery, leftOut: s.leftOut, channelsDropped: s.channelsDropped, text: s.text };
+  if (s.asOf) rec.asOf = s.asOf;
+  if (s.file) rec.file = s.file;
+  if (s.error) rec.error = s.error;
+  const rest = (Array.isArray(runs) ? runs : []).filter((r) => !s.runId || r.runId !== s.runId);
+  return [rec, ...rest].slice(0, KEPT_RUNS);
+}
+
 /**
  * A run that reached Catch and also finished (the sink stops on a refused token
  * but still hands its results on): the finished run's counts, reported failed.
