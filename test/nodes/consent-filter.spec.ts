@@ -74,7 +74,7 @@ describe('consent-filter node', () => {
     assert.deepEqual(a.recall.counts, { 'not-due': 4, 'opted-out': 1, 'has-appointment': 1, 'email-opt-out': 1 });
     assert.equal(a.recall.dryRun, true, 'dry-run passes along unchanged');
     assert.equal(a.suppress, undefined, 'msg.suppress is consumed');
-    assert.deepEqual(a.recall['consent-filter'], { contacts: 3, contactable: 1, suppressed: 2, fromMessage: 2, pulled: 1, badEntries: 0, widenedEntries: 0, pullFailed: false, listSize: 3 });
+    assert.deepEqual(a.recall['consent-filter'], { contacts: 3, contactable: 1, suppressed: 2, fromMessage: 2, pulled: 1, badEntries: 0, widenedEntries: 0, pullFailed: false, listSize: 3, ledgerHeld: 0 });
     assert.equal(feed.requests.length, 1);
     const status = helper.getNode('n1').status.lastCall.args[0];
     assert.equal(status.fill, 'green');
@@ -283,7 +283,7 @@ describe('consent-filter node', () => {
         assert.ok(c.email !== 'b@example.com' || !c.channels.email);
       }
       const counts = contactable.recall.counts;
-      const patientReasons = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household'];
+      const patientReasons = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household', 'duplicate-recall'];
       assert.equal(patientReasons.reduce((n, k) => n + (counts[k] ?? 0), 0), skipped.payload.length + suppressed.payload.length);
     }
   });
@@ -303,7 +303,7 @@ describe('consent-filter node', () => {
     const [a, b] = await Promise.all([ok, out]);
     const channelsOn = (c: any) => Object.keys(c.channels).filter((k) => c.channels[k]).join('+');
     assert.deepEqual(a.payload.map((c: any) => [c.firstName, channelsOn(c)]), [['Luis', 'sms+email+voice'], ['Pat', 'email'], ['Ann', 'voice']]);
-    assert.deepEqual(a.payload[0].household, [{ patientId: 'GA0012', firstName: 'Maria' }]);
+    assert.deepEqual(a.payload[0].household, [{ patientId: 'GA0012', firstName: 'Maria', dueDate: '2025-04-15', segment: 'overdue' }]);
     assert.deepEqual(a.payload[1].channelReasons, { voice: 'privacy-flag', sms: 'landline' });
     assert.deepEqual(b.payload.map((s: any) => [s.patientId, s.reason]), [['GA0012', 'duplicate-household'], ['NG0003', 'has-appointment']]);
   });

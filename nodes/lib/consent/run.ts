@@ -4,6 +4,8 @@
 // office chose to continue.
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Ledger } from '../ledger/api';
+import { heldStates } from '../ledger/gate';
+import { recallKey } from '../ledger/keys';
 import type { Counts, RecallContact, SkippedRecord } from '../types';
 import { applyConsent, type ConsentOptions } from './rules';
 import { safeUrl } from '../crm/url';
@@ -48,6 +50,8 @@ export interface ConsentRunSummary {
   pullFailed: boolean;
   /** size of the list consent was decided on */
   listSize: number;
+  /** rows whose key the ledger would hold back in this run (sent, failed, leased): not folded */
+  ledgerHeld: number;
 }
 
 export interface ConsentRunResult {
@@ -58,7 +62,7 @@ export interface ConsentRunResult {
 }
 
 export async function runConsent(i: ConsentRunInput): Promise<ConsentRunResult> {
-  const summary: ConsentRunSummary = { contacts: i.contacts.length, contactable: 0, suppressed: 0, fromMessage: 0, pulled: 0, badEntries: 0, widenedEntries: 0, pullFailed: false, listSize: 0 };
+  const summary: ConsentRunSummary = { contacts: i.contacts.length, contactable: 0, suppressed: 0, fromMessage: 0, pulled: 0, badEntries: 0, widenedEntries: 0, pullFailed: false, listSize: 0, ledgerHeld: 0 };
   // a feed that failed: stop, or (when the office allowed it) warn and go on with the stored list
   const failed = (e: unknown) => {
     if (!i.continueOnPullFailure) throw new Error(`${(e as Error).message}; nothing was passed on (the suppression list may be stale)`);
@@ -97,10 +101,30 @@ export async function runConsent(i: ConsentRunInput): Promise<ConsentRunResult> 
 
   const index = await i.ledger.loadSuppressions();
   summary.listSize = index.size;
-  const result = applyConsent(i.contacts, index, i.rules);
+  const held = await ledgerHeld(i.ledger, i.contacts);
+  summary.ledgerHeld = held.count;
+  const result = applyConsent(i.contacts, index, i.rules, { held: held.test });
   summary.contactable = result.contactable.length;
   summary.suppressed = result.suppressed.length;
   // never silently ignored: unusable entries show in the run's counts (and its summary)
   const counts = summary.badEntries > 0 ? { ...result.counts, [UNUSABLE_COUNT]: summary.badEntries } : result.counts;
   return { ...result, counts, summary };
+}
+
+const keyable = (x: unknown): x is RecallContact => {
+  const c = x as Partial<RecallContact> | null;
+  return !!c && typeof c === 'object' && [c.office, c.patientId, c.segment].every((v) => typeof v === 'string' && v !== '');
+};
+
+/**
+ * Which rows the ledger would hold back in this run, read-only (the same reading the gate's
+ * dry-run makes): folding is decided among the others, so a live run and a dry-run fold
+ * alike, and a row already contacted never hides another one's new recall.
+ */
+async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise<{ count: number; test: (c: RecallContact) => boolean }> {
+  const keys = new Set(contacts.filter(keyable).map((c) => recallKey(ledger.hmac, c)));
+  const states = await heldStates(ledger, [...keys]);
+  let count = 0;
+  for (const c of contacts) if (keyable(c) && states.has(recallKey(ledger.hmac, c))) count++;
+  return { count, test: (c) => states.size > 0 && keyable(c) && states.has(recallKey(ledger.hmac, c)) };
 }

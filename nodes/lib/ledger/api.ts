@@ -47,6 +47,8 @@ export interface CommitOutcome {
   released: number;
   /** results left alone: outcome 'dry-run' (nothing was reserved or sent) */
   ignored?: number;
+  /** covered keys marked `sent` with their delivered carriers (absent: none) */
+  coveredSent?: number;
 }
 
 /** Non-PHI labels stored beside a key (the ledger tab groups by them, outcomes link through them). */
@@ -97,6 +99,12 @@ export interface ReserveOptions {
   /** msg.recall.runId: stored on the reservation; commit/release with it touch only this run's leases */
   runId?: string;
   labels?: ReadonlyMap<string, KeyLabels>;
+  /**
+   * covered key -> the key of the contact that carries it (a folded household member or
+   * recall row). A covered key follows its carrier: renewed, released, and marked `sent`
+   * with it (commit, checkpoint); released when the carrier fails or is not delivered.
+   */
+  coveredBy?: ReadonlyMap<string, string>;
 }
 
 export interface OwnerOptions {

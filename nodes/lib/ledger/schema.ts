@@ -48,6 +48,10 @@ export const MIGRATIONS: readonly string[] = [
    -- the open contacts a run's sightings are matched against, and the figures' date scan
    CREATE INDEX keys_open_contacts ON keys (contact_key) WHERE state = 'sent' AND booked_on IS NULL;
    CREATE INDEX keys_contacted ON keys (contacted_on) WHERE state = 'sent';`,
+  // 3: coverage. A folded row's key is reserved with the contact that carries it and
+  // follows it (sent, released); only open coverage is indexed.
+  `ALTER TABLE keys ADD COLUMN covered_by TEXT;           -- the carrier's key, for a folded row
+   CREATE INDEX keys_covered ON keys (covered_by) WHERE state = 'reserved' AND covered_by IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

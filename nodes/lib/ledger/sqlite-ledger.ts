@@ -178,7 +178,7 @@ export class SqliteLedger implements Ledger {
             else if (row.lease_until && row.lease_until > nowIso) out.leased.push(key);
             else take.push(key); // released, or its lease ran out (crashed run): same key again
           }
-          if (take.length > 0) await this.upsertReserved(take, nowIso, until, opts.runId, opts.labels);
+          if (take.length > 0) await this.upsertReserved(take, nowIso, until, opts.runId, opts.labels, opts.coveredBy);
           out.reserved.push(...take);
         }
         return out;
@@ -186,26 +186,44 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  private async upsertReserved(keys: string[], nowIso: string, until: string, runId?: string, labels?: ReadonlyMap<string, KeyLabels>): Promise<void> {
+  private async upsertReserved(
+    keys: string[],
+    nowIso: string,
+    until: string,
+    runId?: string,
+    labels?: ReadonlyMap<string, KeyLabels>,
+    coveredBy?: ReadonlyMap<string, string>,
+  ): Promise<void> {
     const params: Param[] = [];
     for (const key of keys) {
       const l = labels?.get(key);
       params.push(key, nowIso, nowIso, until, l?.office ?? null, l?.segment ?? null, runId ?? null);
-      params.push(l?.contactKey ?? null, l?.recallRef ?? null, l?.recallDate ?? null, l?.contactedOn ?? null, l?.phoneHash ?? null, l?.emailHash ?? null);
+      params.push(l?.contactKey ?? null, l?.recallRef ?? null, l?.recallDate ?? null, l?.contactedOn ?? null, l?.phoneHash ?? null, l?.emailHash ?? null, coveredBy?.get(key) ?? null);
     }
-    // a retried key takes the office date of the run that reserves it again (the one that delivers it)
+    // a retried key takes the office date of the run that reserves it again (the one that delivers it);
+    // covered_by is set anew on every reservation: a row covered last time may carry this time
     await this.db.run(
       `INSERT INTO keys (key, state, created_at, updated_at, lease_until, attempts, office, segment, run_id,
-                         contact_key, recall_ref, recall_date, contacted_on, phone_hash, email_hash)
-       VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)")}
+                         contact_key, recall_ref, recall_date, contacted_on, phone_hash, email_hash, covered_by)
+       VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")}
        ON CONFLICT (key) DO UPDATE SET state = 'reserved', updated_at = excluded.updated_at,
          lease_until = excluded.lease_until, attempts = keys.attempts + 1, run_id = excluded.run_id,
          office = coalesce(excluded.office, keys.office), segment = coalesce(excluded.segment, keys.segment),
          contact_key = coalesce(excluded.contact_key, keys.contact_key), recall_ref = coalesce(excluded.recall_ref, keys.recall_ref),
          recall_date = coalesce(excluded.recall_date, keys.recall_date), contacted_on = coalesce(excluded.contacted_on, keys.contacted_on),
-         phone_hash = excluded.phone_hash, email_hash = excluded.email_hash`,
+         phone_hash = excluded.phone_hash, email_hash = excluded.email_hash, covered_by = excluded.covered_by`,
       params,
     );
+  }
+
+  /** Covered rows still reserved under these carriers: marked sent with them, or released. */
+  private followCarriers(carriers: readonly string[], action: 'sent' | 'release', nowIso: string, runId?: string) {
+    const inList = `state = 'reserved' AND covered_by IS NOT NULL AND covered_by IN (${marks(carriers.length, '?')})`;
+    if (action === 'sent') {
+      return this.db.run(`UPDATE keys SET state = 'sent', updated_at = ?, sent_at = ?, lease_until = NULL, last_error = NULL WHERE ${inList}`, [nowIso, nowIso, ...carriers]);
+    }
+    const owner = runId === undefined ? '' : ' AND run_id = ?';
+    return this.db.run(`UPDATE keys SET updated_at = ?, lease_until = NULL WHERE ${inList}${owner}`, runId === undefined ? [nowIso, ...carriers] : [nowIso, ...carriers, runId]);
   }
 
   renew(keys: readonly string[], leaseMs: number, opts: OwnerOptions = {}): Promise<number> {
@@ -217,11 +235,13 @@ export class SqliteLedger implements Ledger {
         let n = 0;
         for (const chunk of chunks(unique)) {
           const owner = opts.runId === undefined ? '' : ' AND run_id = ?';
-          const params: Param[] = [iso(now + leaseMs), iso(now), ...chunk];
+          // the rows a contact carries are renewed with it
+          const params: Param[] = [iso(now + leaseMs), iso(now), ...chunk, ...chunk];
           if (opts.runId !== undefined) params.push(opts.runId);
           const r = await this.db.run(
             `UPDATE keys SET lease_until = ?, updated_at = ?
-             WHERE key IN (${marks(chunk.length, '?')}) AND state = 'reserved' AND lease_until IS NOT NULL${owner}`,
+             WHERE (key IN (${marks(chunk.length, '?')}) OR covered_by IN (${marks(chunk.length, '?')}))
+               AND state = 'reserved' AND lease_until IS NOT NULL${owner}`,
             params,
           );
           n += r.changes;
@@ -260,6 +280,12 @@ export class SqliteLedger implements Ledger {
         for (const chunk of chunks(delivered)) out.sent += (await this.markSent(chunk, nowIso)).changes;
         for (const chunk of chunks(failed)) out.failed += (await this.markFailed(chunk, nowIso)).changes;
         for (const chunk of chunks(released)) out.released += (await this.releaseRows(chunk, nowIso, opts.runId)).changes;
+        // rows carried by a contact: sent when it was delivered, free again when it was not
+        let covered = 0;
+        for (const chunk of chunks(delivered)) covered += (await this.followCarriers(chunk, 'sent', nowIso)).changes;
+        if (covered > 0) out.coveredSent = covered;
+        const undelivered = [...failed, ...released].map((r) => r.key);
+        for (const chunk of chunks(undelivered)) await this.followCarriers(chunk, 'release', nowIso, opts.runId);
         return out;
       }),
     ).finally(() => this.db.checkpointSoon());
@@ -314,7 +340,10 @@ export class SqliteLedger implements Ledger {
       this.db.transaction(async () => {
         const nowIso = iso(this.now());
         let n = 0;
-        for (const chunk of chunks(unique)) n += (await this.releaseRows(chunk.map((key) => ({ key })), nowIso, opts.runId)).changes;
+        for (const chunk of chunks(unique)) {
+          n += (await this.releaseRows(chunk.map((key) => ({ key })), nowIso, opts.runId)).changes;
+          await this.followCarriers(chunk, 'release', nowIso, opts.runId);
+        }
         return n;
       }),
     );

@@ -103,7 +103,7 @@ describe('consent/suppressions', () => {
     it('msg.suppress entries are stored (hashed) and applied in the same run', async () => {
       const r = await run({ suppress: [{ channel: 'all', value: '801-555-0199', reason: 'opted-out' }, { value: 'nope' }] });
       assert.deepEqual(r.contactable[0].channels, { sms: false, email: true, voice: false });
-      assert.deepEqual(r.summary, { contacts: 1, contactable: 1, suppressed: 0, fromMessage: 1, pulled: 0, badEntries: 1, widenedEntries: 0, pullFailed: false, listSize: 1 });
+      assert.deepEqual(r.summary, { contacts: 1, contactable: 1, suppressed: 0, fromMessage: 1, pulled: 0, badEntries: 1, widenedEntries: 0, pullFailed: false, listSize: 1, ledgerHeld: 0 });
       assert.match(warnings[0], /1 entries of msg.suppress have no usable value and were not stored: entry 2: value is neither/);
       assert.equal(r.counts['suppression-unusable'], 1, 'counted in msg.recall.counts, not only warned');
       const raw = fs.readFileSync(path.join(dir, 'ledger.db')).toString('latin1') + (fs.existsSync(path.join(dir, 'ledger.db-wal')) ? fs.readFileSync(path.join(dir, 'ledger.db-wal')).toString('latin1') : '');
