@@ -14,6 +14,18 @@ export function envSetting(value: unknown, env: NodeJS.ProcessEnv = process.env)
 }
 
 /**
+ * The value of a typed-input setting. `${VAR}` is expanded only in text typed into the
+ * node (type "str"); a value taken from a message or a context is used as it is: a
+ * message must not make a node read the environment (`${CRM_API_TOKEN}` in a message
+ * field would otherwise become the token, in a URL or in a payload).
+ */
+export function typedSetting(value: unknown, type: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  if (type === undefined || type === null || type === '' || type === 'str') return envSetting(value, env);
+  if (value === undefined || value === null) return '';
+  return String(value).trim();
+}
+
+/**
  * Why a field that must only name an environment variable (`${NAME}`) is refused, or
  * undefined when it is empty or a reference. Checked on the field as saved in the flow
  * (before Node-RED substitutes it): a secret typed there would sit in plain text in
