@@ -6,7 +6,7 @@ import { presetSource } from '../lib/normalize/mapping';
 import { normalizeRows } from '../lib/normalize/normalize';
 import { machineZone } from '../lib/calendar/zone';
 import { addCounts, countsText, newRunMeta } from '../lib/run';
-import { envSetting } from '../lib/settings';
+import { typedSetting } from '../lib/settings';
 import type { RecallMeta, SourceKind } from '../lib/types';
 
 interface NormalizeDef extends NodeDef, NormalizeConfigInput {
@@ -36,7 +36,8 @@ export = function (RED: NodeAPI): void {
       new Promise((resolve, reject) => {
         RED.util.evaluateNodeProperty(config.asOf ?? '', config.asOfType || 'str', node, msg, (err: Error | null, value: unknown) => {
           if (err) reject(new Error(`setting "as of": ${err.message}`));
-          else resolve(typeof value === 'string' ? envSetting(value) : value);
+          // a Date or a number goes to the calendar module as it is; text from a message is not env-expanded
+          else resolve(value instanceof Date || typeof value === 'number' ? value : typedSetting(value, config.asOfType));
         });
       });
 

@@ -247,7 +247,7 @@ describe('CRM presets against GoHighLevel and HubSpot doubles (final state after
     hs = await new HubspotDouble(TOKEN, FAST).start();
     hs.defineUnique('dentrix_contact_key');
     hs.seed({ email: 'patient3@example.com', firstname: 'Office-made' }); // e-mail taken: that input conflicts (207)
-    await helper.load(MODULES, flow(file, { preset: 'hubspot', url: hs.url, idProperty: 'dentrix_contact_key' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
+    await helper.load(MODULES, flow(file, { preset: 'hubspot', url: hs.url, idProperty: 'dentrix_contact_key' }, { batchSize: '100' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
     const batch = cohort(5, '2026-12-20', 'due-soon', () => 'all');
     const first = await run(batch);
     const outcomes = (first.committed.payload as DeliveryResult[]).map((r) => r.outcome);
