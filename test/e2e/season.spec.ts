@@ -38,6 +38,7 @@ describe('a season of weekly runs (real runtime, ledger, CRM and feed servers)',
     const stops = o.feed.filter((e) => e.channel === 'sms' && e.reason === 'opted-out');
     assert.ok(stops.length >= 1, 'a STOP reply reached the feed');
     assert.ok(o.feed.some((e) => e.reason === 'bounced-email'), 'a bounce reached the feed');
+    assert.ok(o.feed.some((e) => e.reason === 'dnd'), "a do-not-disturb in the CRM's own words reached the feed");
     assert.ok(season.weeks[WEEKS - 1].rows.some((r) => r.status === '3'), 'a patient went inactive');
     assert.ok(new Set(season.weeks[WEEKS - 1].rows.map((r) => r.patient_id)).size > new Set(season.weeks[0].rows.map((r) => r.patient_id)).size, 'new patients');
     // visits moved due dates forward

@@ -76,9 +76,11 @@ export interface Booking {
 
 /** An entry of the CRM's suppression feed, with the week from whose run on it is served. */
 export interface FeedEntry {
-  channel: 'sms' | 'email' | 'voice' | 'all';
+  /** sms, email, voice or all; a CRM's own words (e.g. "text") may come through too */
+  channel: string;
   value: string;
-  reason: 'opted-out' | 'bad-number' | 'bounced-email';
+  /** opted-out, bad-number or bounced-email; or a CRM's own word (e.g. "dnd") */
+  reason: string;
   fromWeek: number;
 }
 
@@ -101,9 +103,10 @@ export class Office {
   private households = 0;
   private phones = 0;
   /** patients with a fixed part to play */
-  readonly roles: { stale?: string; inactive?: string; bounce?: string; stop?: string; grandma?: string } = {};
+  readonly roles: { stale?: string; inactive?: string; bounce?: string; stop?: string; dnd?: string; grandma?: string } = {};
   private bounced = false;
   private stopped = false;
+  private dnd = false;
 
   constructor(readonly code: string, readonly start: string, seed = 20261201) {
     this.rand = prng(seed);
@@ -178,6 +181,7 @@ export class Office {
     o.roles.inactive = o.patients[3].id;
     o.roles.bounce = o.patients.find((p) => p.email && p.recalls[0].due <= addDays(start, 30))?.id;
     o.roles.stop = o.patients.find((p) => p.mobile && p.id !== o.roles.bounce && p.recalls[0].due <= addDays(start, 30))?.id;
+    o.roles.dnd = o.patients.find((p) => p.mobile && p.mobile !== o.patients.find((q) => q.id === o.roles.stop)?.mobile && p.id !== o.roles.bounce && p.recalls[0].due <= addDays(start, 30))?.id;
     return o;
   }
 
@@ -231,6 +235,11 @@ export class Office {
       if (stop && r.channels.includes('sms') && r.phone && !this.feed.some((e) => e.value === r.phone && e.channel === 'sms')) {
         if (p.id === this.roles.stop) this.stopped = true;
         this.feed.push({ channel: 'sms', value: r.phone, reason: 'opted-out', fromWeek: w + 1 });
+      }
+      // the CRM's do-not-disturb flag, exported in its own words: not a channel or reason of the feed's
+      if (p.id === this.roles.dnd && !this.dnd && r.phone) {
+        this.dnd = true;
+        this.feed.push({ channel: 'text', value: r.phone, reason: 'dnd', fromWeek: w + 1 });
       }
       if (p.id === this.roles.bounce && !this.bounced && r.channels.includes('email') && r.email) {
         this.bounced = true;

@@ -72,8 +72,14 @@ export function judgeSeason(weeks: readonly JudgedWeek[], office: string, secret
     }
     const byKey = new Map([...rowsOf.keys()].map((id) => [keyedHash(secret, office, id), id]));
     const byName = new Map([...rowsOf.entries()].map(([id, rows]) => [text(rows[0].first_name), id]));
+    // the feed read fail-closed: a channel it does not name means every channel, a reason it does not name an opt-out
+    const feed = wk.feed.map((e) => ({
+      value: e.value,
+      channel: ['sms', 'email', 'voice', 'all'].includes(e.channel) ? e.channel : 'all',
+      reason: ['opted-out', 'bad-number', 'bounced-email'].includes(e.reason) ? e.reason : 'opted-out',
+    }));
     const blocked = (value: string | null, channel: string) =>
-      !!value && wk.feed.some((e) => e.value === value && (e.channel === channel || e.channel === 'all' || (e.reason !== 'opted-out' && (channel === 'email') === value.includes('@'))));
+      !!value && feed.some((e) => e.value === value && (e.channel === channel || e.channel === 'all' || (e.reason !== 'opted-out' && (channel === 'email') === value.includes('@'))));
 
     // what this run's messages reached
     const phones = new Map<string, number>();
