@@ -9,7 +9,7 @@ import { chromiumMissing, launchBrowser, type Browser } from '../support/browser
 import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
 
-const PACK_TYPES = ['dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out'];
+const PACK_TYPES = ['recall-schedule', 'dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out'];
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const NODE_RED_MODULE = process.env.NODE_RED_MODULE || 'node-red';
 
@@ -58,7 +58,7 @@ describe('editor in a real browser (Chromium)', function () {
     if (red) await red.stop();
   });
 
-  it('shows the six node types in the "dental recall" palette category', async () => {
+  it('shows the pack node types in the "dental recall" palette category', async () => {
     const types = await browser.page.$$eval('#red-ui-palette-base-category-dental_recall .red-ui-palette-node', (els) => els.map((e) => e.getAttribute('data-palette-type')));
     for (const type of PACK_TYPES) assert.ok(types.includes(type), `${type} in the palette category: ${types}`);
     // labels come from the message catalogs: an unresolved key would show as "<type>.label..."
@@ -139,7 +139,8 @@ describe('editor in a real browser (Chromium)', function () {
       const now = byId.get(node.id) as Record<string, unknown> | undefined;
       assert.ok(now, `${node.type} ${node.id} still deployed`);
       // a new name makes the node wider; the editor keeps its left edge, so x moves
-      const expected = node.id === 'consent' ? { ...node, name: 'Consent (edited in the browser test)', x: now.x } : node;
+      // and its group grows to hold it
+      const expected = node.id === 'consent' ? { ...node, name: 'Consent (edited in the browser test)', x: now.x } : node.id === (flowNodes.find((n) => n.id === 'consent') as { g?: string }).g ? { ...node, w: now.w } : node;
       assert.deepEqual(now, expected, `${node.type} "${node.name ?? node.id}" came back from the editor as it went in`);
     }
     assert.equal(after.flows.length, flowNodes.length);
