@@ -20,6 +20,7 @@ export const PATIENT_REASONS = [
   'opted-out',
   'no-channel',
   'duplicate-household',
+  'duplicate-recall',
 ] as const;
 /** Channel-level reasons: one channel is dropped, the patient may stay. Stable API. */
 export const CHANNEL_REASONS = [
@@ -42,10 +43,25 @@ export interface Channels {
   voice: boolean;
 }
 
-export interface HouseholdMember {
+/**
+ * A recall row folded into a contact that carries it (another member of the household,
+ * or another recall row of the same patient). Its key is reserved with the carrier and
+ * marked `sent` when the carrier is delivered. The CRM gets firstName, recallType,
+ * dueDate and segment only.
+ */
+export interface CoveredRecall {
   patientId: string;
   firstName: string;
+  recallType?: string;
+  dueDate?: string;
+  /** part of the key when there is no due date; never sent */
+  lastVisit?: string;
+  segment: Segment;
+  /** idempotency key, set by idempotency-gate (reserve) */
+  key?: string;
 }
+/** A covered row of another household member. */
+export type HouseholdMember = CoveredRecall;
 
 /** The canonical record, from recall-normalize to the CRM sink. */
 export interface RecallContact {
@@ -82,8 +98,10 @@ export interface RecallContact {
   key?: string;
   /** why idempotency-gate (reserve) held the contact back (its output 2) */
   ledgerState?: 'sent' | 'failed' | 'leased' | 'duplicate';
-  /** other members of the household folded into this contact */
+  /** rows of other household members folded into (covered by) this contact, one per row */
   household?: HouseholdMember[];
+  /** this patient's other recall rows folded into (covered by) this contact */
+  otherRecalls?: CoveredRecall[];
 }
 
 /** An element of output 2 of normalize/consent: a record left out, with one reason. */

@@ -158,6 +158,8 @@ export function runText(s: RunSummary): string {
   const dropped = countsLine(s.channelsDropped);
   if (dropped) parts.push(`channels dropped: ${dropped}`);
   if (s.counts['already-sent']) parts.push(`${s.counts['already-sent']} already sent`);
+  // suppression entries consent could not use: the office must hear of them
+  if (s.counts['suppression-unusable']) parts.push(`${s.counts['suppression-unusable']} suppression entries unusable`);
   return `${head}: ${parts.join('; ')}`;
 }
 
