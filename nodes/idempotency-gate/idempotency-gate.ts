@@ -3,7 +3,7 @@
 // against the recall-ledger config node.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { LedgerProvider } from '../lib/ledger/api';
-import { commitResults, observeRecords, reserveContacts } from '../lib/ledger/gate';
+import { commitResults, ledgerFigures, observeRecords, reserveContacts } from '../lib/ledger/gate';
 import { DEFAULT_LEASE_MS } from '../lib/ledger/sqlite-ledger';
 import { addCounts, countsText, newRunMeta } from '../lib/run';
 import { boolSetting, envSetting, intSetting } from '../lib/settings';
@@ -87,6 +87,13 @@ export = function (RED: NodeAPI): void {
           const s = await commitResults(() => provider!.ledger(), msg.payload, { dryRun, runId: recall.runId });
           addCounts(recall.counts, { 'marked-sent': s.sent, 'marked-failed': s.failed, released: s.released });
           recall['idempotency-gate'] = s;
+          // the figures are a report: a ledger that cannot give them never fails the run
+          try {
+            const figures = await ledgerFigures(await provider!.ledger(), recall.asOf || new Date().toISOString().slice(0, 10));
+            if (figures) recall.outcomes = figures;
+          } catch (err) {
+            this.warn(`bookings after contact not computed: ${(err as Error).message}`);
+          }
           this.status({
             fill: s.failed > 0 ? 'yellow' : 'green',
             shape: dryRun ? 'ring' : 'dot',

@@ -124,6 +124,30 @@ export interface SkippedRecord {
 /** Counts by reason (and by stage outcome), accumulated across stages. */
 export type Counts = Record<string, number>;
 
+/** What the recall brought for one office and segment over one window (no patient data). */
+export interface OutcomeFigure {
+  office: string;
+  /** a segment, or 'all' */
+  segment: string;
+  /** the window: contacts whose office date is within the last `days` days up to asOf */
+  days: number;
+  contacted: number;
+  bookedWithin30: number;
+  /** bookedWithin30 / contacted in percent, one decimal; null without contacts */
+  conversionPct: number | null;
+  /** over the contacts that booked (by asOf, any delay); null when none did */
+  medianDaysToBooking: number | null;
+  optedOutAfterContact: number;
+  bounced: number;
+}
+
+/** msg.recall.outcomes: set by idempotency-gate (commit) from the ledger, kept by recall-summary. */
+export interface OutcomeFigures {
+  /** the office date the windows end on */
+  asOf: string;
+  figures: OutcomeFigure[];
+}
+
 /** msg.recall: run metadata carried from source to summary. */
 export interface RecallMeta {
   runId: string;
@@ -138,6 +162,8 @@ export interface RecallMeta {
   latencyMs?: number;
   rowCount?: number;
   columns?: string[];
+  /** bookings after contact per office and segment, from the ledger (idempotency-gate commit) */
+  outcomes?: OutcomeFigures;
   /** a stage may add its own summary under its node type */
   [extra: string]: unknown;
 }

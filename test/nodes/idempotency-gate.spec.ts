@@ -100,6 +100,13 @@ describe('idempotency-gate node', function () {
     assert.deepEqual(out.payload, { mode: 'observe', records: 2, sightings: 2, booked: 1 });
     const rows = await query<{ booked_on: string | null; contacted_on: string }>(file, 'SELECT booked_on, contacted_on FROM keys ORDER BY booked_on');
     assert.deepEqual(rows.map((r) => [r.contacted_on, r.booked_on]), [['2026-11-20', null], ['2026-11-20', '2026-11-27']]);
+    // the next commit reports the figures in msg.recall.outcomes, as of its run's office date
+    const after = next('summary');
+    helper.getNode('gate-commit').receive({ payload: [], recall: { runId: 'r2', office: 'NORTH', source: 'export', counts: {}, asOf: '2026-11-27' } });
+    const o = (await after).recall.outcomes;
+    assert.equal(o.asOf, '2026-11-27');
+    const fig = o.figures.find((x: any) => x.days === 30 && x.segment === 'due-now');
+    assert.deepEqual([fig.office, fig.contacted, fig.bookedWithin30, fig.conversionPct, fig.medianDaysToBooking], ['NORTH', 2, 1, 50, 7]);
   });
 
   it('a crash before commit: with a short lease the next run reserves the same keys again', async () => {

@@ -1,7 +1,8 @@
 // idempotency-gate logic: contacts -> keys -> ledger (reserve), delivery results -> ledger (commit).
-import type { Counts, CoveredRecall, DeliveryResult, RecallContact } from '../types';
+import type { Counts, CoveredRecall, DeliveryResult, OutcomeFigures, RecallContact } from '../types';
 import type { CommitOutcome, KeyLabels, Ledger } from './api';
 import { recallKey } from './keys';
+import { outcomeFigures, windowStart } from './figures';
 import { outcomeLabels, sightingsOf } from './outcomes';
 
 export type HeldState = NonNullable<RecallContact['ledgerState']>;
@@ -222,4 +223,10 @@ export async function observeRecords(ledger: Ledger, records: unknown, run: { as
   const on = run.asOf || new Date().toISOString().slice(0, 10);
   out.booked = (await ledger.observe(sightings, on)).booked;
   return out;
+}
+
+/** The figures as the ledger holds them now, for the office date `asOf`; undefined when the ledger cannot tell. */
+export async function ledgerFigures(ledger: Ledger, asOf: string): Promise<OutcomeFigures | undefined> {
+  if (!ledger.outcomeRows) return undefined;
+  return outcomeFigures(await ledger.outcomeRows(windowStart(asOf)), asOf);
 }
