@@ -38,6 +38,7 @@ export = function (RED: NodeAPI): void {
     let timer: NodeJS.Timeout | undefined;
     let next: number | null = null;
     let effective: EffectiveSchedule | undefined;
+    let lastRun: number | undefined;
     try {
       effective = resolve(config, (name) => envOf(node, name));
     } catch (err) {
@@ -48,8 +49,10 @@ export = function (RED: NodeAPI): void {
     function showNext(): void {
       if (!effective) return;
       const by = effective.source === 'env' ? ` (${effective.overrideEnv})` : '';
-      if (next === null) node.status({ fill: 'grey', shape: 'ring', text: `never runs: ${effective.text}${by}`.slice(0, 80) });
-      else node.status({ fill: 'blue', shape: effective.source === 'env' ? 'ring' : 'dot', text: `next ${whenText(next, effective.timeZone, Date.now())} ${effective.timeZone}${by}` });
+      const now = Date.now();
+      const ran = lastRun === undefined ? '' : `ran ${whenText(lastRun, effective.timeZone, now)}, `;
+      if (next === null) node.status({ fill: 'grey', shape: 'ring', text: `${ran}never runs: ${effective.text}${by}`.slice(0, 80) });
+      else node.status({ fill: 'blue', shape: effective.source === 'env' ? 'ring' : 'dot', text: `${ran}next ${whenText(next, effective.timeZone, now)} ${effective.timeZone}${by}` });
     }
 
     function arm(after: number): void {
@@ -75,6 +78,10 @@ export = function (RED: NodeAPI): void {
     }
 
     function fire(manual: boolean): void {
+      lastRun = Date.now();
+      // one line per run in the log: an unattended service shows when runs started
+      node.log(`run started (${manual ? 'Run now' : 'scheduled'}); schedule ${effective?.text ?? 'not set'}${effective ? `, ${effective.timeZone}` : ''}`);
+      if (manual) showNext();
       node.send({ payload: Date.now(), topic: 'schedule', schedule: { manual, source: effective?.source ?? 'editor', text: effective?.text ?? '' } } as never);
     }
 

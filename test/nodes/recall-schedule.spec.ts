@@ -55,9 +55,9 @@ describe('recall-schedule node', function () {
     assert.ok(msg.payload >= t.at, `fired at ${new Date(msg.payload).toISOString()}, set for ${new Date(t.at).toISOString()}`);
     assert.equal(msg.topic, 'schedule');
     assert.deepEqual(msg.schedule, { manual: false, source: 'editor', text: `every day at ${t.text}` });
-    // then the same time tomorrow
+    // then says when it ran, and the same time tomorrow
     const after = await lastStatus('sched');
-    assert.match(after.text ?? '', new RegExp(`^next \\w{3} ${t.text} Pacific/Auckland$`));
+    assert.match(after.text ?? '', new RegExp(`^ran \\w{3} ${t.text}, next \\w{3} ${t.text} Pacific/Auckland$`));
   });
 
   it('uses the override variable when set, and its status names it', async () => {
