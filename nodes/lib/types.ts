@@ -186,7 +186,14 @@ export interface DeliveryResult {
   /** the start of the CRM's answer to a refused request (debug output only; never stored) */
   response?: string;
   /** dry-run only: the exact request that would have been sent */
-  request?: { url: string; method: string; headers: Record<string, string>; body: unknown };
+  request?: {
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body: unknown;
+    /** calls that follow the first one's answer (GoHighLevel add-tags, workflow) */
+    then?: { url: string; method: string; body: unknown }[];
+  };
 }
 
 export interface RecallMessage<P = unknown> {
