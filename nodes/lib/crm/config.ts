@@ -1,7 +1,7 @@
 // Settings of crm-endpoint and crm-webhook-out, resolved without Node-RED (unit-tested).
 // Secrets come from the credential store, else from an environment variable named
 // as `${VAR}`: the flow file never holds them.
-import { boolSetting, envSetting, intSetting } from '../settings';
+import { boolSetting, envRefProblem, envSetting, intSetting } from '../settings';
 import { parseAllowList } from './payload';
 import { PRESETS, defaultRate, presetUrl, type EndpointConfig, type PresetName } from './presets';
 import type { RetryPolicy } from './retry';
@@ -47,7 +47,16 @@ function secretFrom(credential: unknown, envRef: unknown, env: NodeJS.ProcessEnv
   return envSetting(credential, env) || envSetting(envRef, env);
 }
 
-export function resolveEndpoint(config: EndpointInput, credentials: { token?: unknown; signingSecret?: unknown } = {}, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint {
+/**
+ * `saved`: the token/secret "or from" fields as saved in the flow, before Node-RED put
+ * the variables' values in (a literal secret there is refused); default `config`.
+ */
+export function resolveEndpoint(
+  config: EndpointInput,
+  credentials: { token?: unknown; signingSecret?: unknown } = {},
+  env: NodeJS.ProcessEnv = process.env,
+  saved: { tokenEnv?: unknown; secretEnv?: unknown } = config,
+): ResolvedEndpoint {
   const preset = (envSetting(config.preset, env) || 'generic') as PresetName;
   const endpoint: EndpointConfig = {
     preset,
@@ -63,6 +72,8 @@ export function resolveEndpoint(config: EndpointInput, credentials: { token?: un
   try {
     if (!PRESETS.includes(preset)) throw new Error(`preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
     endpoint.allowPlainHttp = boolSetting(config.allowPlainHttp, false, env);
+    const literal = envRefProblem('Token: or from', saved.tokenEnv) ?? envRefProblem('Signing secret: or from', saved.secretEnv);
+    if (literal) throw new Error(literal);
     endpoint.token = secretFrom(credentials.token, config.tokenEnv, env) || undefined;
     endpoint.signingSecret = secretFrom(credentials.signingSecret, config.secretEnv, env) || undefined;
     if (endpoint.signingSecret) signingKey(endpoint.signingSecret);
