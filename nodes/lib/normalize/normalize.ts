@@ -6,7 +6,7 @@ import type { Counts, PatientStatus, RawRow, RecallContact, Segment, SkippedReco
 import { normalizeEmail } from '../contact/email';
 import { phoneMemo, pickPhone, type PhoneValue } from '../contact/phone';
 import { cleanText, parseName } from './names';
-import { parseDate } from './dates';
+import { parseDate } from '../calendar/parse';
 import type { Column, Mapping } from './mapping';
 import { SEGMENTS, segmentOf, type Edges } from './segments';
 import type { CountryCode } from 'libphonenumber-js/max';

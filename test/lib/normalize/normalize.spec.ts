@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { isValidEmail, normalizeEmail } from '../../../nodes/lib/contact/email';
 import { checkRegion, isValidE164, normalizePhone } from '../../../nodes/lib/contact/phone';
-import { parseDate } from '../../../nodes/lib/normalize/dates';
+import { parseDate } from '../../../nodes/lib/calendar/parse';
 import { parseCustomMapping, PRESETS, resolveMapping, type Mapping } from '../../../nodes/lib/normalize/mapping';
 import { normalizeRows, type NormalizeOptions } from '../../../nodes/lib/normalize/normalize';
 import { parseWindows, segmentEdges, segmentOf } from '../../../nodes/lib/normalize/segments';
