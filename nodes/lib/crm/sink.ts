@@ -4,6 +4,7 @@
 import type { Channel, DeliveryResult, RecallContact } from '../types';
 import { Checkpoint, type CheckpointLedger } from './checkpoint';
 import { Delivery, attemptHeaders, type DeliveryStats, type RequestOutcome } from './deliver';
+import { liveRunForecast, type LiveRunForecast } from './forecast';
 import type { HttpClient } from './http';
 import { contactKey, recallKey } from '../ledger/keys';
 import type { Limiter } from './limiter';
@@ -80,6 +81,8 @@ export interface RunSummary {
   checkpointFault?: string;
   /** the run stopped early: node closed, or the endpoint refused us */
   stopped?: string;
+  /** dry-run only: what a live run would do with this batch (the blast guard) */
+  liveRun?: LiveRunForecast;
 }
 
 export interface SinkOutput {
@@ -180,7 +183,10 @@ export class SinkRun {
         const request = this.describe(req, key);
         for (const it of req.items) this.add(it, { outcome: 'dry-run', attempts: 0, request });
       }
-      return this.output(undefined);
+      const out = this.output(undefined);
+      // the same count the blast guard checks outside dry-run
+      out.summary.liveRun = liveRunForecast(items.length, settings.maxPerRun);
+      return out;
     }
 
     const key = ctx.endpoint.signingSecret ? signingKey(ctx.endpoint.signingSecret) : undefined;
