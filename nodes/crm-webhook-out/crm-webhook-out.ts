@@ -114,6 +114,7 @@ export = function (RED: NodeAPI): void {
           endpoint: endpoint!.resolved.endpoint,
           hmac,
           ledger: dryRun ? undefined : ledger,
+          forecastLedger: dryRun ? ledger : undefined,
           leaseMs,
           runId: recall.runId,
           checkpoint,

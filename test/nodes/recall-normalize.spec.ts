@@ -119,6 +119,17 @@ describe('recall-normalize node', () => {
     }
   });
 
+  it("reads an export's Appt? cell: -, N/A and none are no appointment; an unknown value rejects the row on output 2", async () => {
+    await helper.load(normalize, flow(BASE));
+    const out1 = new Promise<Msg>((r) => helper.getNode('out1').once('input', r));
+    const out2 = new Promise<Msg>((r) => helper.getNode('out2').once('input', r));
+    const rows = ['-', 'N/A', 'none', '+', 'soon'].map((appt, i) => ({ ...EXPORT_ROWS[0], chart: `GA00${20 + i}`, _row: 20 + i, appt }));
+    helper.getNode('n1').receive({ payload: rows });
+    const [a, b] = await Promise.all([out1, out2]);
+    assert.deepEqual(a.payload.map((c: any) => [c.patientId, c.hasFutureAppointment]), [['GA0020', false], ['GA0021', false], ['GA0022', false], ['GA0023', true]]);
+    assert.deepEqual(b.payload.map((s: any) => [s.reason, s.rowNumber, s.detail]), [['invalid', 24, 'appointment cell "soon" is not a date, +, yes/no, or one of -, N/A, none (no appointment)']]);
+  });
+
   it('a bad custom mapping: red status, and each run fails to a Catch node naming the setting', async () => {
     await helper.load(normalize, flow({ ...BASE, preset: 'custom', mapping: '{"patientId": "id"' }));
     const n1 = helper.getNode('n1');

@@ -7,6 +7,8 @@ export interface LiveRunForecast {
   wouldRefuse: boolean;
   /** contacts a live run would try to send */
   toSend: number;
+  /** already sent or in flight within the guard's window (counted by a live run too) */
+  earlier: number;
   maxPerRun: number;
   /** "a live run would refuse: 1,480 to send > max per run 500" */
   text: string;
@@ -14,10 +16,15 @@ export interface LiveRunForecast {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-export function liveRunForecast(toSend: number, maxPerRun: number): LiveRunForecast {
-  const wouldRefuse = toSend > maxPerRun;
+/**
+ * `earlier`: messages the office was already sent (or has in flight) within the blast
+ * guard's window, which a live run counts too; `window` says how long, e.g. "12 hours".
+ */
+export function liveRunForecast(toSend: number, maxPerRun: number, earlier = 0, window = ''): LiveRunForecast {
+  const wouldRefuse = toSend + earlier > maxPerRun;
+  const before = earlier ? ` + ${count(earlier)} sent in the last ${window}` : '';
   const text = wouldRefuse
-    ? `a live run would refuse: ${count(toSend)} to send > max per run ${count(maxPerRun)}`
-    : `a live run would send ${count(toSend)} (max per run ${count(maxPerRun)})`;
-  return { wouldRefuse, toSend, maxPerRun, text };
+    ? `a live run would refuse: ${count(toSend)} to send${before} > max per run ${count(maxPerRun)}`
+    : `a live run would send ${count(toSend)}${before ? ` (with ${count(earlier)} sent in the last ${window}, max per run ${count(maxPerRun)})` : ` (max per run ${count(maxPerRun)})`}`;
+  return { wouldRefuse, toSend, earlier, maxPerRun, text };
 }

@@ -135,7 +135,7 @@ describe('crm sink against a real HTTP server', function () {
       server = await CrmServer.start();
       const over = await run(contacts(3), { settings: { dryRun: true, maxPerRun: 2 } });
       assert.equal(over.summary['dry-run'], 3, 'a dry-run still shows every request');
-      assert.deepEqual(over.summary.liveRun, { wouldRefuse: true, toSend: 3, maxPerRun: 2, text: 'a live run would refuse: 3 to send > max per run 2' });
+      assert.deepEqual(over.summary.liveRun, { wouldRefuse: true, toSend: 3, earlier: 0, maxPerRun: 2, text: 'a live run would refuse: 3 to send > max per run 2' });
       // the forecast matches what the live run then does
       await assert.rejects(run(contacts(3), { settings: { maxPerRun: 2 } }), BlastGuardError);
       const under = await run(contacts(2), { settings: { dryRun: true, maxPerRun: 2 } });
