@@ -161,6 +161,23 @@ describe('crm-webhook-out node', function () {
     assert.match(statusTexts('sink').pop()!.text!, /setting "max per run" must be a whole number/);
   });
 
+  it("a dry-run's forecast counts what was sent within the blast guard's window, as the live run would", async () => {
+    server = await CrmServer.start();
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'false', dryRunType: 'bool', maxPerRun: '3', maxPerRunType: 'num' } }), CREDS);
+    const sent = next('committed');
+    helper.getNode('gateIn').receive(runMsg(fresh(2)));
+    await sent;
+    assert.equal(server.requests.length, 2);
+    await helper.unload();
+    const others = contacts(6).slice(4).map((c) => ({ ...c, key: undefined }));
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'true', dryRunType: 'bool', maxPerRun: '3', maxPerRunType: 'num' }, gateDryRun: 'true' }), CREDS);
+    const out = next('out');
+    helper.getNode('gateIn').receive(runMsg(others));
+    const msg = await out;
+    assert.equal(msg.recall['crm-webhook-out'].liveRun.text, 'a live run would refuse: 2 to send + 2 sent in the last 12 hours > max per run 3');
+    assert.equal(server.requests.length, 2, 'the dry-run sent nothing');
+  });
+
   it('a dry-run sink after a real reservation gives the keys back', async () => {
     server = await CrmServer.start();
     await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'true' } }), CREDS);
