@@ -35,7 +35,16 @@ describe('lib/summary', () => {
     });
     it('names the setting when the URL is bad', () => {
       assert.throws(() => healthPingUrl('hc-ping.com/abc', 'success'), /HEALTHCHECK_URL is not a URL/);
-      assert.throws(() => healthPingUrl('ftp://example.com/x', 'success'), /HEALTHCHECK_URL must be http or https/);
+      assert.throws(() => healthPingUrl('ftp://example.com/x', 'success'), /HEALTHCHECK_URL must be https/);
+    });
+
+    it('https anywhere, plain http only to this machine, no user:password (never repeats the URL)', () => {
+      assert.equal(healthPingUrl('http://127.0.0.1:9000/p', 'success'), 'http://127.0.0.1:9000/p');
+      assert.equal(healthPingUrl('http://localhost/p', 'fail'), 'http://localhost/p/fail');
+      for (const bad of ['http://hc-ping.com/abc-secret-uuid', 'http://192.168.1.9/abc-secret-uuid', 'http://127.0.0.1.evil.example/abc-secret-uuid']) {
+        assert.throws(() => healthPingUrl(bad, 'success'), (e: Error) => /must be https/.test(e.message) && !e.message.includes('abc-secret-uuid'), bad);
+      }
+      assert.throws(() => healthPingUrl('https://u:p@hc-ping.com/x', 'success'), /user name or password/);
     });
   });
 
