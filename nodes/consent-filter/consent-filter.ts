@@ -7,7 +7,7 @@ import { checkPullUrl } from '../lib/consent/pull';
 import { runConsent } from '../lib/consent/run';
 import type { LedgerProvider } from '../lib/ledger/api';
 import { addCounts, countsText } from '../lib/run';
-import { envSetting } from '../lib/settings';
+import { typedSetting } from '../lib/settings';
 import type { RecallMeta } from '../lib/types';
 
 type ConsentDef = NodeDef & ConsentConfig & { ledger?: string; url?: string; urlType?: string };
@@ -37,7 +37,7 @@ export = function (RED: NodeAPI): void {
       new Promise((resolve, reject) => {
         RED.util.evaluateNodeProperty(config.url ?? '', config.urlType || 'str', node, msg, (err: Error | null, value: unknown) => {
           if (err) reject(new Error(`setting "suppression URL": ${err.message}`));
-          else resolve(envSetting(value));
+          else resolve(typedSetting(value, config.urlType));
         });
       });
 

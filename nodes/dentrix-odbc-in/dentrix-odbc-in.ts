@@ -1,7 +1,7 @@
 // dentrix-odbc-in: on each trigger, reads the recall list through ODBC and sends
 // the rows of that run as one message. Thin adapter over nodes/lib/odbc.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { asOfDate } from '../lib/odbc/as-of';
+import { resolveAsOf } from '../lib/calendar/as-of';
 import { loadOdbc, runQuery, type OdbcModule, type OdbcParam } from '../lib/odbc/client';
 import { OdbcRunError, type Fault } from '../lib/odbc/errors';
 import { parseParamPaths, toOdbcParam } from '../lib/odbc/params';
@@ -11,7 +11,7 @@ import { ThinBatchDetector } from '../lib/odbc/thin-batch';
 import { DENTRIX_G_RECALL_PRESET, ODBC_PRESETS } from '../lib/presets/dentrix-g-query';
 import { newRunMeta } from '../lib/run';
 import type { RecallMeta } from '../lib/types';
-import { envSetting, intSetting } from '../lib/settings';
+import { envSetting, intSetting, typedSetting } from '../lib/settings';
 import type { ConnectionProvider } from '../lib/odbc/connection-config';
 
 interface OdbcInConfig extends NodeDef {
@@ -107,7 +107,7 @@ export = function (RED: NodeAPI): void {
     function presetAsOf(): string {
       const fixed = config.asOf === undefined ? '${RECALL_AS_OF}' : config.asOf;
       const zone = config.timeZone === undefined ? '${OFFICE_TZ}' : config.timeZone;
-      return asOfDate(envSetting(fixed), envSetting(zone));
+      return resolveAsOf(envSetting(fixed), envSetting(zone));
     }
 
     async function office(msg: NodeMessageInFlow): Promise<string> {
@@ -116,7 +116,7 @@ export = function (RED: NodeAPI): void {
       const value = await new Promise<unknown>((resolve, reject) =>
         RED.util.evaluateNodeProperty(config.office, type, node, msg, (err: Error | null, v: unknown) => (err ? reject(err) : resolve(v))),
       );
-      return value === undefined || value === null ? '' : envSetting(String(value));
+      return typedSetting(value, type);
     }
 
     async function run(msg: NodeMessageInFlow, send: (m: NodeMessageInFlow) => void, done: (err?: Error) => void, odbc: OdbcModule): Promise<void> {

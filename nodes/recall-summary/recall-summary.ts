@@ -2,8 +2,9 @@
 // node's error) into a run summary, a health-check ping and, on a daily trigger,
 // the daily summary e-mail. Logic lives in nodes/lib/summary.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { addRun, dailySummary, emptyTotals, officeDay, type DailyTotals } from '../lib/summary/daily';
-import { healthPingUrl } from '../lib/summary/health';
+import { dateInZone } from '../lib/calendar/zone';
+import { addRun, dailySummary, emptyTotals, type DailyTotals } from '../lib/summary/daily';
+import { healthPingUrl, PING_TIMEOUT_MS } from '../lib/summary/health';
 import { keepRun, markFailed, summarizeRun, type RunRecord, type RunSummary } from '../lib/summary/run-summary';
 import { envSetting } from '../lib/settings';
 import type { OutcomeFigures } from '../lib/types';
@@ -54,7 +55,7 @@ export = function (RED: NodeAPI): void {
 
         if (msg.topic === 'daily-summary') {
           const totals: DailyTotals = (ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office);
-          const day = officeDay(new Date(), setting(config.timeZone, config.timeZoneType, msg));
+          const day = dateInZone(new Date(), setting(config.timeZone, config.timeZoneType, msg));
           const mail = dailySummary({ ...totals, office: totals.office || office }, day, ctx.get('outcomes') as OutcomeFigures | undefined);
           ctx.set('today', emptyTotals(office));
           ctx.set('lastDaily', { day, subject: mail.subject, runs: totals.runs });
@@ -79,7 +80,9 @@ export = function (RED: NodeAPI): void {
 
         let ping: object | null = null;
         const url = healthPingUrl(healthBase, summary.ok ? 'success' : 'fail');
-        if (url) ping = { url, method: 'POST', headers: { 'content-type': 'text/plain' }, payload: summary.text, topic: 'health-ping' };
+        if (url) {
+          ping = { url, method: 'POST', headers: { 'content-type': 'text/plain' }, payload: summary.text, topic: 'health-ping', requestTimeout: PING_TIMEOUT_MS, followRedirects: false };
+        }
 
         const short = summary.ok
           ? `${summary.dryRun ? `${summary.delivery['dry-run']} would be sent` : `${summary.delivery.delivered} delivered`}${summary.delivery.failed ? `, ${summary.delivery.failed} failed` : ''}`

@@ -137,6 +137,21 @@ describe('consent-filter node', () => {
     }
   });
 
+  it('a URL taken from the message is used as it is: ${VAR} in it is not filled from the environment', async () => {
+    process.env.SECRET_FOR_URL_TEST = 's3cr3t-token';
+    feed.answer = { body: [] };
+    try {
+      await helper.load([ledgerNode, consent], flow({ url: 'feedUrl', urlType: 'msg' }), creds);
+      const done = Promise.race([next('out1'), next('caught')]);
+      helper.getNode('n1').receive({ payload: [contact()], feedUrl: `${feed.url}?k=\${SECRET_FOR_URL_TEST}` });
+      await done;
+      assert.equal(feed.requests.length, 1);
+      assert.ok(!feed.requests[0].path.includes('s3cr3t-token'), `the secret left in the URL: ${feed.requests[0].path}`);
+    } finally {
+      delete process.env.SECRET_FOR_URL_TEST;
+    }
+  });
+
   for (const [name, cfg, creds2, why] of [
     ['no ledger chosen', { ledger: '' }, {}, /setting "ledger"/],
     ['a ledger without a secret', {}, {}, /no key secret/],

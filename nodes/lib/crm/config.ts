@@ -1,13 +1,13 @@
 // Settings of crm-endpoint and crm-webhook-out, resolved without Node-RED (unit-tested).
 // Secrets come from the credential store, else from an environment variable named
 // as `${VAR}`: the flow file never holds them.
-import { boolSetting, envSetting, intSetting } from '../settings';
+import { boolSetting, envRefProblem, envSetting, intSetting } from '../settings';
 import { parseAllowList } from './payload';
 import { PRESETS, defaultRate, presetUrl, type EndpointConfig, type PresetName } from './presets';
 import type { RetryPolicy } from './retry';
 import { signingKey } from './signing';
 import type { SinkSettings } from './sink';
-import { checkCrmUrl } from './url';
+import { checkCrmUrl } from '../net/url';
 
 export interface EndpointInput {
   preset?: unknown;
@@ -47,7 +47,16 @@ function secretFrom(credential: unknown, envRef: unknown, env: NodeJS.ProcessEnv
   return envSetting(credential, env) || envSetting(envRef, env);
 }
 
-export function resolveEndpoint(config: EndpointInput, credentials: { token?: unknown; signingSecret?: unknown } = {}, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint {
+/**
+ * `saved`: the token/secret "or from" fields as saved in the flow, before Node-RED put
+ * the variables' values in (a literal secret there is refused); default `config`.
+ */
+export function resolveEndpoint(
+  config: EndpointInput,
+  credentials: { token?: unknown; signingSecret?: unknown } = {},
+  env: NodeJS.ProcessEnv = process.env,
+  saved: { tokenEnv?: unknown; secretEnv?: unknown } = config,
+): ResolvedEndpoint {
   const preset = (envSetting(config.preset, env) || 'generic') as PresetName;
   const endpoint: EndpointConfig = {
     preset,
@@ -63,6 +72,8 @@ export function resolveEndpoint(config: EndpointInput, credentials: { token?: un
   try {
     if (!PRESETS.includes(preset)) throw new Error(`preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
     endpoint.allowPlainHttp = boolSetting(config.allowPlainHttp, false, env);
+    const literal = envRefProblem('Token: or from', saved.tokenEnv) ?? envRefProblem('Signing secret: or from', saved.secretEnv);
+    if (literal) throw new Error(literal);
     endpoint.token = secretFrom(credentials.token, config.tokenEnv, env) || undefined;
     endpoint.signingSecret = secretFrom(credentials.signingSecret, config.secretEnv, env) || undefined;
     if (endpoint.signingSecret) signingKey(endpoint.signingSecret);
@@ -86,6 +97,7 @@ export function resolveEndpoint(config: EndpointInput, credentials: { token?: un
 export interface SinkInput {
   dryRun?: unknown;
   maxPerRun?: unknown;
+  guardHours?: unknown;
   batchSize?: unknown;
   maxAttempts?: unknown;
   timeout?: unknown;
@@ -110,6 +122,8 @@ export function resolveSink(config: SinkInput, env: NodeJS.ProcessEnv = process.
   return {
     dryRun,
     maxPerRun: intSetting('max per run', config.maxPerRun, 500, 1, 1_000_000, env),
+    // one schedule period: the default flow runs once a day
+    guardWindowMs: intSetting('blast guard window (hours)', config.guardHours, 12, 0, 168, env) * 3_600_000,
     batchSize: intSetting('batch size', config.batchSize, 1, 1, 1000, env),
     allow: parseAllowList(envSetting(config.allowList, env)),
     policy,

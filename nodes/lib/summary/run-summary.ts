@@ -1,6 +1,7 @@
 // The summary of one run: every stage's counts by reason, from msg.recall (which
 // each stage adds to) and the sink/commit results. No patient data goes in here:
 // it is sent to health checks and e-mailed.
+import { patientIds, scrubIds } from './scrub';
 import { CHANNEL_REASONS, PATIENT_REASONS, type Counts, type DeliveryOutcome, type OutcomeFigures } from '../types';
 
 export const OUTCOMES: readonly DeliveryOutcome[] = ['delivered', 'failed', 'retry', 'dry-run'];
@@ -142,7 +143,7 @@ export function summarizeRun(input: RunInput): RunSummary {
   if (typeof recall.rowCount === 'number') summary.rows = recall.rowCount;
   if (isOutcomes(recall.outcomes)) summary.outcomes = recall.outcomes;
   if (failed) {
-    summary.error = errorText(input.error?.message);
+    summary.error = scrubIds(errorText(input.error?.message), patientIds(input.payload));
     const src = input.error?.source;
     if (src) summary.errorSource = String(src.name || src.type || src.id || '');
   }

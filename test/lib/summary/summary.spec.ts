@@ -1,6 +1,6 @@
 // Run summary, daily totals and health-ping URLs (nodes/lib/summary): pure logic.
 import { strict as assert } from 'node:assert';
-import { addRun, dailySummary, emptyTotals, officeDay } from '../../../nodes/lib/summary/daily';
+import { addRun, dailySummary, emptyTotals } from '../../../nodes/lib/summary/daily';
 import { healthPingUrl } from '../../../nodes/lib/summary/health';
 import { summarizeRun } from '../../../nodes/lib/summary/run-summary';
 
@@ -35,7 +35,16 @@ describe('lib/summary', () => {
     });
     it('names the setting when the URL is bad', () => {
       assert.throws(() => healthPingUrl('hc-ping.com/abc', 'success'), /HEALTHCHECK_URL is not a URL/);
-      assert.throws(() => healthPingUrl('ftp://example.com/x', 'success'), /HEALTHCHECK_URL must be http or https/);
+      assert.throws(() => healthPingUrl('ftp://example.com/x', 'success'), /HEALTHCHECK_URL must be https/);
+    });
+
+    it('https anywhere, plain http only to this machine, no user:password (never repeats the URL)', () => {
+      assert.equal(healthPingUrl('http://127.0.0.1:9000/p', 'success'), 'http://127.0.0.1:9000/p');
+      assert.equal(healthPingUrl('http://localhost/p', 'fail'), 'http://localhost/p/fail');
+      for (const bad of ['http://hc-ping.com/abc-secret-uuid', 'http://192.168.1.9/abc-secret-uuid', 'http://127.0.0.1.evil.example/abc-secret-uuid']) {
+        assert.throws(() => healthPingUrl(bad, 'success'), (e: Error) => /must be https/.test(e.message) && !e.message.includes('abc-secret-uuid'), bad);
+      }
+      assert.throws(() => healthPingUrl('https://u:p@hc-ping.com/x', 'success'), /user name or password/);
     });
   });
 
@@ -130,13 +139,6 @@ describe('lib/summary', () => {
       for (let i = 0; i < 12; i++) t = addRun(t, summarizeRun({ error: { message: `boom ${i}` }, office: 'X', now: NOW }));
       assert.equal(t.errors.length, 10);
       assert.match(t.errors[0].text, /boom 2$/);
-    });
-
-    it("dates the day in the office's time zone", () => {
-      const late = new Date('2026-11-28T03:00:00Z');
-      assert.equal(officeDay(late, 'America/Denver'), '2026-11-27');
-      assert.equal(officeDay(late, ''), '2026-11-28');
-      assert.equal(officeDay(late, 'Not/AZone'), '2026-11-28');
     });
   });
 });
