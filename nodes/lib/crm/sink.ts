@@ -13,7 +13,7 @@ import { planRequests } from './plan';
 import { presetUrl, type EndpointConfig, type Item, type PlannedRequest } from './presets';
 import type { RetryPolicy } from './retry';
 import { signingKey } from './signing';
-import { checkCrmUrl, redactUrl, safeUrl } from './url';
+import { checkCrmUrl, redactUrl, safeUrl } from '../net/url';
 
 export interface SinkSettings {
   dryRun: boolean;

@@ -3,7 +3,7 @@
 // The ping carries the run summary out of the office: https only (plain http to this
 // machine only); the URL is a secret of its own (it lets anyone report for the
 // office), so errors do not repeat it.
-import { isLoopbackHost } from '../crm/url';
+import { isLoopbackHost } from '../net/url';
 
 /**
  * What the ping message asks of Node-RED's http request node (msg.requestTimeout,
