@@ -43,7 +43,7 @@ describe('crm sink against a real HTTP server', function () {
   });
 
   function sinkRun(input: unknown, s: Setup = {}): SinkRun {
-    const endpoint: EndpointConfig = { preset: 'generic', url: `${server.url}/hook`, token: TOKEN, signingSecret: SIGNING, allowPlainHttp: false, ...s.endpoint };
+    const endpoint: EndpointConfig = { preset: 'generic', url: s.endpoint?.url ?? `${server.url}/hook`, token: TOKEN, signingSecret: SIGNING, allowPlainHttp: false, ...s.endpoint };
     const settings: SinkSettings = {
       dryRun: false,
       maxPerRun: 500,
@@ -303,6 +303,22 @@ describe('crm sink against a real HTTP server', function () {
         });
         const c = ghl.findByEmail('patient2@example.com')!;
         assert.deepEqual(c.tags, ['due-soon', 'dentrix-recall', 'office:OFF1']);
+      } finally {
+        await ghl.close();
+      }
+    });
+
+    it("GoHighLevel: a contact's add-tags call goes ahead of waiting upserts (each is delivered as it completes)", async () => {
+      const ghl = await new GhlDouble('loc-123', TOKEN).start();
+      try {
+        const out = await run(contacts(4), { endpoint: { preset: 'gohighlevel', url: ghl.url, locationId: 'loc-123', signingSecret: undefined }, limiter: { concurrency: 1 } });
+        assert.equal(out.summary.delivered, 4);
+        // without priority all four upserts go first; with it at most one more upsert slips in
+        let open = 0;
+        let most = 0;
+        for (const r of ghl.seen) most = Math.max(most, (open += r.path === '/contacts/upsert' ? 1 : -1));
+        assert.ok(most <= 2, `${most} contacts upserted and waiting for their tags`);
+        assert.equal(ghl.seen.length, 8);
       } finally {
         await ghl.close();
       }
