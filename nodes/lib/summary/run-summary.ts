@@ -27,7 +27,7 @@ export interface RunSummary {
   rows?: number;
   /** every count the stages added to msg.recall.counts */
   counts: Counts;
-  /** patient-level reasons (SPEC §3): who was left out and why */
+  /** patient-level reason codes: who was left out and why */
   leftOut: Counts;
   /** channel-level reasons: channels dropped while the patient stayed */
   channelsDropped: Counts;
