@@ -188,7 +188,7 @@ describe('editor in a real browser (Chromium)', function () {
       ['normalize', { region: 'USA' }],
       ['consent', { pullTimeout: '0' }],
       ['reserve', { mode: 'maybe', modeType: 'mode' }],
-      ['crm', { dryRun: 'perhaps' }],
+      ['crm', { dryRun: 'perhaps', dryRunType: 'bool' }],
       ['summary', { healthUrl: 'hc-ping.com/abc', healthUrlType: 'str' }],
     ];
     const result = await page.evaluate(async (cases) => {
