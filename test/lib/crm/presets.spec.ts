@@ -58,4 +58,18 @@ describe('crm presets', () => {
     const ok = r.confirmed!(207, JSON.stringify({ results: [{ id: '1', properties: {}, objectWriteTraceId: r.items[3].key }] }))!;
     assert.deepEqual([...ok], [r.items[3].key]);
   });
+
+  it('GoHighLevel dry-run shows the upsert and the calls that follow it', async () => {
+    const { createHttpClient } = await import('../../../nodes/lib/crm/http');
+    const { sinkRun } = await import('./sink-setup');
+    const client = createHttpClient();
+    try {
+      const out = await sinkRun('https://ghl.test', client, [contact(1)], { settings: { dryRun: true }, endpoint: { ...ghl, workflowId: 'wf1' } }).run();
+      const req = out.results[0].request!;
+      assert.equal(req.url, 'https://ghl.test/contacts/upsert');
+      assert.deepEqual(req.then!.map((t) => t.url), ['https://ghl.test/contacts/<contact id from the upsert>/tags', 'https://ghl.test/contacts/<contact id from the upsert>/workflow/wf1']);
+    } finally {
+      client.destroy();
+    }
+  });
 });
