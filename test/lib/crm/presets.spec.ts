@@ -1,12 +1,14 @@
 // How the presets map one record: consent per channel, tags outside the upsert, batches.
 import { strict as assert } from 'node:assert';
 import { ghlBody, ghlDnd } from '../../../nodes/lib/crm/ghl';
+import { createHttpClient } from '../../../nodes/lib/crm/http';
 import { buildPayload } from '../../../nodes/lib/crm/payload';
 import { planRequests } from '../../../nodes/lib/crm/plan';
 import type { EndpointConfig, Item } from '../../../nodes/lib/crm/presets';
 import { blockedChannels } from '../../../nodes/lib/crm/sink';
 import type { RecallContact } from '../../../nodes/lib/types';
 import { contact, hmac } from './contacts';
+import { sinkRun } from './sink-setup';
 
 const item = (c: RecallContact): Item => ({ key: c.key!, patientId: c.patientId, payload: buildPayload(c, hmac(c.office, c.patientId)), blocked: blockedChannels(c) });
 const ghl: EndpointConfig = { preset: 'gohighlevel', url: 'https://ghl.test', locationId: 'loc', allowPlainHttp: false };
@@ -60,8 +62,6 @@ describe('crm presets', () => {
   });
 
   it('GoHighLevel dry-run shows the upsert and the calls that follow it', async () => {
-    const { createHttpClient } = await import('../../../nodes/lib/crm/http');
-    const { sinkRun } = await import('./sink-setup');
     const client = createHttpClient();
     try {
       const out = await sinkRun('https://ghl.test', client, [contact(1)], { settings: { dryRun: true }, endpoint: { ...ghl, workflowId: 'wf1' } }).run();
