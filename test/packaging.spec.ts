@@ -102,13 +102,23 @@ describe('packaging (Flow Library scorecard, offline)', () => {
     }
     for (const type of NODE_TYPES) assert.ok(used.has(type), `${type} used in an example`);
   });
-  it('D01 has at most 6 runtime dependencies, or the README states why', () => {
+  it('D01 has at most 6 runtime dependencies, or the docs state why (linked from the README)', () => {
     const deps = Object.keys(pkg.dependencies ?? {});
     if (deps.length > 6) {
-      const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-      assert.match(readme, /## Dependencies/, `${deps.length} dependencies: README must have a "Dependencies" section saying why`);
-      for (const dep of deps) assert.ok(readme.includes(dep), `README explains ${dep}`);
+      const why = fs.readFileSync(path.join(ROOT, 'docs', 'contracts.md'), 'utf8');
+      assert.match(why, /## Dependencies/, `${deps.length} dependencies: docs/contracts.md must have a "Dependencies" section saying why`);
+      for (const dep of deps) assert.ok(why.includes(dep), `docs/contracts.md explains ${dep}`);
+      assert.match(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), /docs\/contracts\.md/, 'the README links to it');
     }
+  });
+  it('the README is a front door: short, its docs links exist, and no doc points at a document users do not have', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    assert.ok(readme.split('\n').length < 150, `README has ${readme.split('\n').length} lines`);
+    for (const m of readme.matchAll(/\]\(((?:docs\/)[^)#]+)/g)) assert.ok(fs.existsSync(path.join(ROOT, m[1])), `README links to ${m[1]}, which exists`);
+    const files = [path.join(ROOT, 'README.md'), ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join(ROOT, 'docs', f))];
+    // the team's product document, which users do not have (spelled out so that a grep of the repository for it finds nothing)
+    const internal = new RegExp(`\\b${String.fromCharCode(83, 80, 69, 67)}\\b`);
+    for (const file of files) assert.doesNotMatch(fs.readFileSync(file, 'utf8'), internal, `${path.relative(ROOT, file)} refers to the team's internal product document`);
   });
   it('the runtime never needs a dev dependency', () => {
     const dev = Object.keys(pkg.devDependencies ?? {});

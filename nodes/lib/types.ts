@@ -1,4 +1,4 @@
-// The record and message shapes shared by every node of the pack (SPEC §3).
+// The record and message shapes shared by every node of the pack (docs/contracts.md).
 // One message per run: msg.payload is always an array, msg.recall the run metadata.
 
 /** A row as a source hands it on: column name -> JSON-safe value. */
@@ -30,7 +30,7 @@ export const CHANNEL_REASONS = [
   'bounced-email',
   'privacy-flag',
   'landline',
-  // not in SPEC §3's list: a `voice` (or `all`) opt-out of a phone needs a code of its own
+  // an addition to the original list: a `voice` (or `all`) opt-out of a phone needs a code of its own
   'voice-opt-out',
 ] as const;
 export type PatientReason = (typeof PATIENT_REASONS)[number];
@@ -164,8 +164,24 @@ export interface RecallMeta {
   columns?: string[];
   /** bookings after contact per office and segment, from the ledger (idempotency-gate commit) */
   outcomes?: OutcomeFigures;
-  /** a stage may add its own summary under its node type */
-  [extra: string]: unknown;
+  /** batch-export-in: the export's file format (csv, xlsx, pdf, …) */
+  format?: string;
+  /** batch-export-in: headers of the export that no column of the preset reads */
+  unexpectedColumns?: string[];
+  /** the gate-sink handshake: the ledger that reserved the keys and until when (idempotency-gate reserve) */
+  ledger?: LedgerHandshake;
+  // Each stage adds its own summary under its node type ('recall-normalize', 'consent-filter',
+  // 'idempotency-gate', 'crm-webhook-out', 'dentrix-odbc-in'): declared beside the summary's
+  // type in lib/<domain> (`declare module '../types'`), so this floor imports none of them.
+}
+
+/** msg.recall.ledger: what the sink needs from the gate's reservation. */
+export interface LedgerHandshake {
+  /** id of the recall-ledger config node that reserved the keys */
+  node: string;
+  leaseMs: number;
+  /** ISO time the reservations run out; null on a dry run (nothing reserved) */
+  leaseUntil: string | null;
 }
 
 /** Outcome of one contact at the CRM sink; the results contract of idempotency-gate commit. */

@@ -289,13 +289,20 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Covered rows still reserved under these carriers: marked sent with them, or released. */
+  /**
+   * Covered rows under these carriers: marked sent with them, or released. Only rows
+   * reserved in the same reservation as their carrier (same run id) follow it: a row
+   * released earlier, or left by a crashed run, is not carried by a later delivery.
+   */
   private followCarriers(carriers: readonly string[], action: 'sent' | 'release', nowIso: string, runId?: string) {
-    const inList = `state = 'reserved' AND covered_by IS NOT NULL AND covered_by IN (${marks(carriers.length, '?')})`;
+    const inList =
+      `state = 'reserved' AND covered_by IS NOT NULL AND covered_by IN (${marks(carriers.length, '?')})` +
+      ' AND run_id IS (SELECT c.run_id FROM keys AS c WHERE c.key = keys.covered_by)';
     if (action === 'sent') {
       return this.db.run(`UPDATE keys SET state = 'sent', updated_at = ?, sent_at = ?, lease_until = NULL, last_error = NULL WHERE ${inList}`, [nowIso, nowIso, ...carriers]);
     }
     const owner = runId === undefined ? '' : ' AND run_id = ?';
-    return this.db.run(`UPDATE keys SET updated_at = ?, lease_until = NULL WHERE ${inList}${owner}`, runId === undefined ? [nowIso, ...carriers] : [nowIso, ...carriers, runId]);
+    return this.db.run(`UPDATE keys SET updated_at = ?, lease_until = NULL, covered_by = NULL WHERE ${inList}${owner}`, runId === undefined ? [nowIso, ...carriers] : [nowIso, ...carriers, runId]);
   }
 
   renew(keys: readonly string[], leaseMs: number, opts: OwnerOptions = {}): Promise<number> {
@@ -391,14 +398,15 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  // Released = still `reserved` with no lease: free for the next run, attempts and error kept.
+  // Released = still `reserved` with no lease: free for the next run, attempts and error kept;
+  // no longer covered by anything.
   private releaseRows(results: readonly Pick<DeliveryResult, 'key' | 'error'>[], nowIso: string, runId?: string) {
     const params: Param[] = [nowIso];
     for (const r of results) params.push(r.key, scrubError(r.error));
     const owner = runId === undefined ? '' : ' AND keys.run_id = ?';
     if (runId !== undefined) params.push(runId);
     return this.db.run(
-      `UPDATE keys SET lease_until = NULL, updated_at = ?, last_error = coalesce(r.err, keys.last_error)
+      `UPDATE keys SET lease_until = NULL, updated_at = ?, last_error = coalesce(r.err, keys.last_error), covered_by = NULL
        FROM (SELECT column1 AS key, column2 AS err FROM (VALUES ${marks(results.length, '(?, ?)')})) AS r
        WHERE keys.key = r.key AND keys.state = 'reserved'${owner}`,
       params,

@@ -131,6 +131,21 @@ describe('crm sink against a real HTTP server', function () {
       assert.deepEqual(server.requests[0].json, req.body);
     });
 
+    it('says what a live run would do: refuse above max per run (the blast guard), send otherwise', async () => {
+      server = await CrmServer.start();
+      const over = await run(contacts(3), { settings: { dryRun: true, maxPerRun: 2 } });
+      assert.equal(over.summary['dry-run'], 3, 'a dry-run still shows every request');
+      assert.deepEqual(over.summary.liveRun, { wouldRefuse: true, toSend: 3, earlier: 0, maxPerRun: 2, text: 'a live run would refuse: 3 to send > max per run 2' });
+      // the forecast matches what the live run then does
+      await assert.rejects(run(contacts(3), { settings: { maxPerRun: 2 } }), BlastGuardError);
+      const under = await run(contacts(2), { settings: { dryRun: true, maxPerRun: 2 } });
+      assert.equal(under.summary.liveRun!.wouldRefuse, false);
+      assert.equal(under.summary.liveRun!.text, 'a live run would send 2 (max per run 2)');
+      assert.equal(server.requests.length, 0);
+      const live = await run(contacts(1));
+      assert.equal(live.summary.liveRun, undefined, 'only a dry-run forecasts');
+    });
+
     it('computes keys for contacts that did not pass a gate', async () => {
       server = await CrmServer.start();
       const out = await run([{ ...contact(1), key: undefined }], { settings: { dryRun: true } });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { ledgerSettings, resolveLedgerFile } from '../../../nodes/lib/ledger/config';
+import { gateMode, gateSettings, ledgerSettings, resolveLedgerFile } from '../../../nodes/lib/ledger/config';
 
 describe('ledger settings', () => {
   it('resolves a relative file against the user dir, else the working dir', () => {
@@ -35,5 +35,20 @@ describe('ledger settings', () => {
   it('reports a bad busy timeout by name', () => {
     const s = ledgerSettings({ file: 'l.db', busyTimeout: 'soon' }, 'x', '/u', {});
     assert.match(s.problem ?? '', /busy timeout/);
+  });
+});
+
+describe('lib/ledger/config gateSettings', () => {
+  it('parses the mode typed into the node, the lease and dry-run once (empty dry-run = dry-run)', () => {
+    assert.deepEqual(gateSettings({ mode: 'commit', modeType: 'mode', leaseMinutes: '15', dryRun: 'false' }, 600_000), { mode: 'commit', leaseMs: 900_000, dryRun: false });
+    assert.deepEqual(gateSettings({ dryRun: '${UNSET_DRY}' }, 600_000, {}), { mode: 'reserve', leaseMs: 600_000, dryRun: true });
+    assert.equal(gateSettings({ mode: 'gateMode', modeType: 'msg' }, 600_000).mode, undefined);
+  });
+
+  it('names what is wrong', () => {
+    assert.throws(() => gateSettings({ mode: 'publish' }, 600_000), /mode must be reserve, commit or observe, got "publish" \(from mode publish\)/);
+    assert.throws(() => gateSettings({ dryRun: 'maybe' }, 600_000), /dry-run setting: expected true or false, got "maybe"/);
+    assert.throws(() => gateSettings({ leaseMinutes: '0' }, 600_000), /setting "lease \(minutes\)" must be a whole number from 1 to 1440/);
+    assert.equal(gateMode('observe', 'msg x'), 'observe');
   });
 });

@@ -135,7 +135,7 @@ describe('runs in sequence: random office histories on a real ledger', function 
           await ledger.close();
         }
       }),
-      { numRuns: 30 },
+      { numRuns: 50 },
     );
   });
 });

@@ -73,6 +73,16 @@ describe('lib/summary', () => {
       assert.match(s.text, /; 3 suppression entries unusable$/);
     });
 
+    it("a dry-run's summary says what a live run would do (the sink's blast guard forecast)", () => {
+      const payload = Array.from({ length: 3 }, (_, i) => ({ key: `k${i}`, patientId: String(i), outcome: 'dry-run', attempts: 0 }));
+      const liveRun = { wouldRefuse: true, toSend: 1480, maxPerRun: 500, text: 'a live run would refuse: 1,480 to send > max per run 500' };
+      const s = summarizeRun({ recall: recall({ dryRun: true, 'crm-webhook-out': { contacts: 3, liveRun } }), payload, now: NOW });
+      assert.equal(s.liveRun, liveRun.text);
+      assert.match(s.text, /; a live run would refuse: 1,480 to send > max per run 500$/);
+      const live = summarizeRun({ recall: recall({ dryRun: false, 'crm-webhook-out': { contacts: 3, liveRun } }), payload: [], now: NOW });
+      assert.equal(live.liveRun, undefined, 'a live run says nothing of the kind');
+    });
+
     it('reports a dry-run by what would be sent', () => {
       const payload = [{ key: 'a', patientId: '1', outcome: 'dry-run', attempts: 0 }];
       const s = summarizeRun({ recall: recall({ dryRun: true }), payload, now: NOW });
