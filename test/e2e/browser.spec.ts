@@ -339,6 +339,42 @@ describe('editor in a real browser (Chromium)', function () {
     await page.locator('[id="schedule"] .red-ui-flow-node-status-label', { hasText: `ran ${dayName} ${time}, next` }).waitFor({ timeout: 30_000 });
   });
 
+  it('says in the schedule dialog when RECALL_SCHEDULE overrides it (here set on the tab, as a fleet would)', async () => {
+    const page = browser.page;
+    const deploy = async () => {
+      await page.locator('#red-ui-header-button-deploy').click();
+      await page.waitForFunction(() => !RED.nodes.dirty(), undefined, { timeout: 30_000 });
+    };
+    await page.evaluate(() => {
+      const tab = RED.nodes.workspace('recall-tab');
+      tab.env = [...(tab.env || []).filter((e: any) => e.name !== 'RECALL_SCHEDULE'), { name: 'RECALL_SCHEDULE', value: '0 7 * * 1-5', type: 'str' }];
+      tab.changed = true;
+      RED.nodes.dirty(true);
+    });
+    await deploy();
+    await page.evaluate(() => {
+      RED.workspaces.show('recall-tab');
+      RED.view.reveal('schedule');
+    });
+    await page.locator('[id="schedule"] .red-ui-flow-node').dblclick();
+    const effect = page.locator('#recall-schedule-effective');
+    await effect.filter({ hasText: 'overrides' }).waitFor();
+    const shown = (await effect.textContent())!;
+    assert.ok(shown.includes('RECALL_SCHEDULE is set to "0 7 * * 1-5" and overrides the days and times below'), shown);
+    assert.ok(shown.includes(`Mon–Fri at 07:00 (${OFFICE_TZ})`), shown);
+    assert.match(shown, /Next run: (Mon|Tue|Wed|Thu|Fri) 07:00/);
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await page.locator('[id="schedule"] .red-ui-flow-node-status-label', { hasText: '(RECALL_SCHEDULE)' }).waitFor({ timeout: 30_000 });
+    await page.evaluate(() => {
+      const tab = RED.nodes.workspace('recall-tab');
+      tab.env = (tab.env || []).filter((e: any) => e.name !== 'RECALL_SCHEDULE');
+      tab.changed = true;
+      RED.nodes.dirty(true);
+    });
+    await deploy();
+  });
+
   it('logged no console error and no page error', () => {
     assert.deepEqual(browser.errors, []);
   });

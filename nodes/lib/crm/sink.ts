@@ -295,7 +295,7 @@ export class SinkRun {
     const described = { url: this.shownUrl(req.url), method: req.method, headers, body: key ? JSON.parse(body) : jsonView(req.body) };
     // GoHighLevel: the calls that follow the upsert (their contact id is known only then)
     const then = req.then?.('{"contact":{"id":"<contact id from the upsert>"}}');
-    if (then?.length) return { ...described, then: then.map((t) => ({ url: redactUrl(t.url).replace(/%3C(.*?)%3E/g, '<$1>'), method: t.method, body: jsonCopy(t.body) })) };
+    if (then?.length) return { ...described, then: then.map((t) => ({ url: decodeURI(redactUrl(t.url)), method: t.method, body: jsonCopy(t.body) })) };
     return described;
   }
 
@@ -447,4 +447,10 @@ function perContact(o: RequestOutcome, item: Item): Omit<DeliveryResult, 'key' |
   if (o.error) r.error = o.error;
   if (o.response) r.response = o.response;
   return r;
+}
+
+declare module '../types' {
+  interface RecallMeta {
+    'crm-webhook-out'?: RunSummary;
+  }
 }
