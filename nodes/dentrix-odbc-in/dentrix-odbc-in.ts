@@ -55,7 +55,15 @@ function shortFault(kind: Fault['kind'] | undefined): string {
   }
 }
 
+/** The node's status while the odbc package is missing: not an error (an office may use exports only). */
+const ODBC_UNAVAILABLE_STATUS = { fill: 'yellow', shape: 'ring', text: 'ODBC unavailable: install unixODBC + odbc (see log)' } as const;
+
 export = function (RED: NodeAPI): void {
+  // Said once per Node-RED start, when the pack loads: npm drops the optional odbc
+  // package silently when it cannot build, and each deploy must not repeat it as an error.
+  const odbcLoad = loadOdbc();
+  if (!odbcLoad.ok) RED.log.warn(`[dentrix-odbc-in] ${odbcLoad.error}. Offices that read exports only can ignore this.`);
+
   function DentrixOdbcIn(this: Node, config: OdbcInConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -90,10 +98,9 @@ export = function (RED: NodeAPI): void {
       setupError = `Dentrix ODBC: ${(err as Error).message}`;
     }
 
-    const load = loadOdbc();
+    const load = odbcLoad;
     if (!load.ok) {
-      node.status({ fill: 'red', shape: 'ring', text: 'odbc not installed (see help)' });
-      node.error(load.error);
+      node.status(ODBC_UNAVAILABLE_STATUS);
     } else if (setupError) {
       node.status({ fill: 'red', shape: 'ring', text: setupError.replace(/^Dentrix ODBC: /, '').slice(0, 60) });
       node.error(setupError);
@@ -180,7 +187,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('input', (msg, send, done) => {
       if (!load.ok) {
-        node.status({ fill: 'red', shape: 'ring', text: 'odbc not installed (see help)' });
+        node.status({ fill: 'red', shape: 'ring', text: 'ODBC unavailable: nothing read (see log)' });
         return done(new Error(load.error));
       }
       if (setupError) return done(new Error(setupError));

@@ -58,6 +58,22 @@ async function pageItems(lib: PdfJs, page: PdfPage): Promise<TextItem[]> {
   return items;
 }
 
+/**
+ * pdf.js looks for the optional @napi-rs/canvas package on import (for rendering, which
+ * text extraction never does) and prints warnings when it is absent: those are dropped.
+ */
+async function importQuietly(): Promise<PdfJs> {
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    if (!/^Warning: Cannot (load "@napi-rs\/canvas"|polyfill `)/.test(String(args[0]))) log(...args);
+  };
+  try {
+    return await import('pdfjs-dist/legacy/build/pdf.mjs');
+  } finally {
+    console.log = log;
+  }
+}
+
 async function serve(port: MessagePort, input: WorkerInput): Promise<void> {
   const send = (msg: FromWorker): void => port.postMessage(msg);
   const fail = (err: unknown, n?: number): void => {
@@ -67,10 +83,10 @@ async function serve(port: MessagePort, input: WorkerInput): Promise<void> {
   let lib: PdfJs;
   let doc: Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
   try {
-    lib = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    lib = await importQuietly();
     doc = await lib.getDocument({
       data: input.data,
-      isEvalSupported: false,
+      // (pdf.js 6 no longer has isEvalSupported: it never evaluates font code)
       useSystemFonts: false,
       disableFontFace: true,
       useWorkerFetch: false,

@@ -20,7 +20,7 @@ export interface OdbcModule {
 }
 
 export const ODBC_INSTALL_HINT =
-  'install unixODBC (Debian/Ubuntu: apt-get install unixodbc unixodbc-dev), then run `npm rebuild odbc` in the Node-RED user folder (or reinstall this pack) and restart Node-RED';
+  'install unixODBC (Debian/Ubuntu: apt-get install unixodbc unixodbc-dev), then in the Node-RED user folder run `npm install-scripts approve odbc` (npm 11.16 or later) and `npm rebuild odbc` (or reinstall this pack), and restart Node-RED (see the pack\'s docs/install.md)';
 
 export type OdbcLoad = { ok: true; odbc: OdbcModule } | { ok: false; error: string };
 
