@@ -49,7 +49,38 @@ function applyEnvDefaults(env, userDir) {
     warnings.push('NODE_RED_CREDENTIAL_SECRET is not set: stored credentials are encrypted with the public demo secret. Set it before entering real passwords or tokens.');
   }
   for (const name of FLOW_VARIABLES) if (env[name] === undefined) env[name] = '';
-  return { demo, credentialSecret, warnings };
+  return { demo, credentialSecret, warnings, refusals: liveRunRefusals(env, credentialSecret) };
 }
 
-module.exports = { applyEnvDefaults, FLOW_VARIABLES, DEFAULT_SCHEDULE, DEMO_LEDGER_SECRET, DEMO_CREDENTIAL_SECRET };
+/** RECALL_DRY_RUN turns dry-run off (the nodes read the same words as false). */
+function isLiveRun(env) {
+  return ['false', '0', 'no', 'off'].includes(String(env.RECALL_DRY_RUN || '').trim().toLowerCase());
+}
+
+/**
+ * Why a live run must not start: without an editor login any program on the machine
+ * can change the flow, and with a published demo secret contact keys can be turned back
+ * into chart numbers and the suppression hashes of phones guessed. Empty for a dry-run.
+ */
+function liveRunRefusals(env, credentialSecret) {
+  if (!isLiveRun(env)) return [];
+  const refusals = [];
+  if (!isSet(env, 'NODE_RED_ADMIN_PASSWORD_HASH')) {
+    refusals.push('NODE_RED_ADMIN_PASSWORD_HASH is not set: a live run needs an editor login. Make a bcrypt hash with `npx node-red admin hash-pw` and set it (and NODE_RED_ADMIN_USER, default admin).');
+  }
+  if (env.RECALL_LEDGER_SECRET.trim() === DEMO_LEDGER_SECRET) {
+    refusals.push('RECALL_LEDGER_SECRET is not set or is the public demo secret: set a long random secret of your own (keep a copy; changing it later means everyone is sent again).');
+  }
+  if (credentialSecret.trim() === DEMO_CREDENTIAL_SECRET) {
+    refusals.push('NODE_RED_CREDENTIAL_SECRET is not set or is the public demo secret: set a long random secret of your own before entering real passwords or tokens.');
+  }
+  return refusals;
+}
+
+/** The text a refused live run prints before it stops. */
+function refusalText(refusals) {
+  return `[recall] NOT STARTED: RECALL_DRY_RUN is off (a live run), and:\n${refusals.map((r) => `  - ${r}`).join('\n')}\n` +
+    '[recall] Set these in the environment (the service: recall.env), or set RECALL_DRY_RUN=true to try the flow without sending.';
+}
+
+module.exports = { applyEnvDefaults, liveRunRefusals, refusalText, FLOW_VARIABLES, DEFAULT_SCHEDULE, DEMO_LEDGER_SECRET, DEMO_CREDENTIAL_SECRET };

@@ -1,12 +1,16 @@
 // Node-RED settings for `npm start`, the services (flows/service/) and the end-to-end
 // tests: loopback only, no telemetry or update prompts, credentials encrypted with
 // NODE_RED_CREDENTIAL_SECRET, an admin login when NODE_RED_ADMIN_PASSWORD_HASH is set.
+// flows/start.js also puts flows/admin-guard.js in front of the server: a foreign Host
+// or Origin is refused on every route and on /comms, with or without the login.
 'use strict';
 const path = require('node:path');
-const { applyEnvDefaults } = require('./env-defaults');
+const { applyEnvDefaults, refusalText } = require('./env-defaults');
 
 const userDir = process.env.RECALL_USER_DIR || path.resolve(__dirname, '..', '.node-red');
-const { credentialSecret } = applyEnvDefaults(process.env, userDir);
+const { credentialSecret, refusals } = applyEnvDefaults(process.env, userDir);
+// `node-red --settings flows/settings.js` without flows/start.js refuses the same live runs
+if (refusals.length > 0) throw new Error(refusalText(refusals));
 
 // An admin login for the editor and admin API when a bcrypt hash is given
 // (`npx node-red admin hash-pw` prints one); without it the editor is open to

@@ -56,6 +56,19 @@ foreach ($required in 'OFFICE_CODE', 'RECALL_WATCH_DIR', 'RECALL_LEDGER_SECRET',
 $vars['RECALL_USER_DIR'] = $UserDir
 New-Item -ItemType Directory -Force -Path $UserDir, $LogDir | Out-Null
 
+# recall.env holds every secret, the user dir the encrypted credentials and (by default) the
+# ledger: Administrators, SYSTEM and the service account only, nothing inherited (C:\ProgramData
+# lets Users read). SIDs, not names, so a non-English Windows works too.
+function Set-OwnerOnlyAcl([string]$Path, [string]$Rights) {
+  $grants = @("*S-1-5-32-544:$Rights", "*S-1-5-18:$Rights")   # Administrators, SYSTEM
+  if ($Account) { $grants += "${Account}:$Rights" }
+  & icacls $Path /inheritance:r /grant:r @grants | Out-Null
+  if ($LASTEXITCODE -ne 0) { throw "icacls could not restrict $Path to Administrators, SYSTEM and the service account" }
+}
+Set-OwnerOnlyAcl $EnvFile '(F)'
+Set-OwnerOnlyAcl $UserDir '(OI)(CI)(F)'
+Set-OwnerOnlyAcl $LogDir '(OI)(CI)(F)'
+
 if (Get-Service $ServiceName -ErrorAction SilentlyContinue) {
   & $Nssm stop $ServiceName confirm | Out-Null   # may already be stopped
   Invoke-Nssm remove $ServiceName confirm

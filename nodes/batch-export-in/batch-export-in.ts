@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { SEEN_FILE, PROCESSED_DIR } from '../lib/export/folder';
-import { type ExportBatch, processFile, type Outcome } from '../lib/export/process-file';
+import { type ExportBatch, failInterruptedRead, processFile, type Outcome } from '../lib/export/process-file';
+import { removeOldExports } from '../lib/export/retention';
 import { SeenStore } from '../lib/export/seen';
 import { type ExportSettings, exportSettings, FolderNotSetError } from '../lib/export/settings';
 import { FolderWatcher } from '../lib/export/watcher';
@@ -22,7 +23,11 @@ interface ExportNodeDef extends NodeDef {
   customTemplate?: string;
   failOnUnexpected?: boolean;
   usePolling?: boolean;
+  keepDays?: string | number;
 }
+
+/** How often old files are removed from processed/ and failed/ (also once at start). */
+const RETENTION_EVERY_MS = 3_600_000;
 
 export = function (RED: NodeAPI): void {
   /** A str (with ${ENV}) or env typed input. */
@@ -47,6 +52,7 @@ export = function (RED: NodeAPI): void {
         customTemplate: config.customTemplate,
         failOnUnexpected: config.failOnUnexpected,
         usePolling: config.usePolling,
+        keepDays: config.keepDays,
         baseDir: RED.settings.userDir ?? process.cwd(),
       });
     } catch (err) {
@@ -56,6 +62,7 @@ export = function (RED: NodeAPI): void {
     let watcher: FolderWatcher | undefined;
     let starting: Promise<void> | undefined;
     let closed = false;
+    let retentionTimer: NodeJS.Timeout | undefined;
     const seen = settings && new SeenStore(path.join(settings.folder, PROCESSED_DIR, SEEN_FILE));
 
     const status = (fill: 'red' | 'green' | 'yellow' | 'blue' | 'grey', shape: 'dot' | 'ring', text: string) =>
@@ -106,6 +113,12 @@ export = function (RED: NodeAPI): void {
       const s = settings!;
       const st = await stat(s.folder).catch(() => undefined);
       if (!st?.isDirectory()) throw new Error(`folder "${s.folder}" does not exist or is not a folder (setting "Folder")`);
+      // the file being read when the process died is not read again (no crash loop)
+      const interrupted = await failInterruptedRead(s.folder);
+      if (interrupted) report({ kind: 'failed', failure: interrupted });
+      removeOld();
+      retentionTimer ??= setInterval(removeOld, RETENTION_EVERY_MS);
+      retentionTimer.unref();
       const w = new FolderWatcher({
         root: s.folder,
         stableMs: s.stableMs,
@@ -128,6 +141,13 @@ export = function (RED: NodeAPI): void {
       if (closed) return void (await w.close());
       watcher = w;
       status('grey', 'dot', `watching ${path.basename(s.folder)}`);
+    }
+
+    function removeOld(): void {
+      const s = settings!;
+      removeOldExports(s.folder, s.keepDays, new Date())
+        .then((n) => n > 0 && node.log(`removed ${n} files older than ${s.keepDays} days from processed/ and failed/`))
+        .catch((err: Error) => node.warn(`removing old files from processed/ and failed/: ${err.message}`));
     }
 
     function ensureStarted(): Promise<void> {
@@ -168,6 +188,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      clearInterval(retentionTimer);
       const w = watcher;
       watcher = undefined;
       (w ? w.close() : Promise.resolve()).catch(() => undefined).then(() => done());

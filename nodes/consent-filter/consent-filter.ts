@@ -2,50 +2,29 @@
 // (SPEC §3). Output 1 contactable contacts (channels trimmed), output 2 the rest,
 // each with one reason. Logic: nodes/lib/consent.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { resolveConsent, type ConsentConfig, type ConsentSettings } from '../lib/consent/config';
+import { checkPullUrl } from '../lib/consent/pull';
 import { runConsent } from '../lib/consent/run';
-import { checkPullUrl } from '../lib/consent/suppressions';
 import type { LedgerProvider } from '../lib/ledger/api';
-import { checkRegion } from '../lib/normalize/contact-values';
 import { addCounts, countsText } from '../lib/run';
-import { boolSetting, envSetting, intSetting } from '../lib/settings';
+import { typedSetting } from '../lib/settings';
 import type { RecallMeta } from '../lib/types';
 
-interface ConsentDef extends NodeDef {
-  ledger?: string;
-  url?: string;
-  urlType?: string;
-  pullTimeout?: string;
-  continueOnPullFailure?: boolean;
-  allowHttp?: boolean;
-  region?: string;
-  noVoiceMask?: string;
-  noTextMask?: string;
-}
+type ConsentDef = NodeDef & ConsentConfig & { ledger?: string; url?: string; urlType?: string };
 
 type Msg = NodeMessage & { recall?: RecallMeta; suppress?: unknown };
 
 export = function (RED: NodeAPI): void {
-  function ConsentFilter(this: Node, config: ConsentDef): void {
+  function ConsentFilter(this: Node<{ token?: string }>, config: ConsentDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
     let problem: string | undefined;
-    let settings: { region: ReturnType<typeof checkRegion>; timeoutMs: number; noVoiceMask: number; noTextMask: number; allowHttp: boolean; continueOnPullFailure: boolean } | undefined;
+    let settings: ConsentSettings | undefined;
     const provider = config.ledger ? (RED.nodes.getNode(config.ledger) as unknown as LedgerProvider | null) : null;
     try {
       if (!provider || typeof provider.ledger !== 'function') throw new Error('setting "ledger": choose a recall-ledger (the suppression list lives in it)');
       if (provider.problem) throw new Error(provider.problem);
-      settings = {
-        region: checkRegion(envSetting(config.region) || 'US'),
-        timeoutMs: intSetting('pull timeout (s)', config.pullTimeout, 30, 1, 600) * 1000,
-        noVoiceMask: intSetting('no-voice bit', config.noVoiceMask, 1, 0, 2 ** 30),
-        noTextMask: intSetting('no-SMS/e-mail bit', config.noTextMask, 2, 0, 2 ** 30),
-        allowHttp: boolSetting(config.allowHttp, false),
-        continueOnPullFailure: boolSetting(config.continueOnPullFailure, false),
-      };
-      if ((config.urlType || 'str') === 'str') {
-        const url = envSetting(config.url);
-        if (url) checkPullUrl(url, settings.allowHttp);
-      }
+      settings = resolveConsent(config, node.credentials ?? {});
       node.status({ fill: 'grey', shape: 'ring', text: 'ready' });
     } catch (e) {
       problem = (e as Error).message;
@@ -58,7 +37,7 @@ export = function (RED: NodeAPI): void {
       new Promise((resolve, reject) => {
         RED.util.evaluateNodeProperty(config.url ?? '', config.urlType || 'str', node, msg, (err: Error | null, value: unknown) => {
           if (err) reject(new Error(`setting "suppression URL": ${err.message}`));
-          else resolve(envSetting(value));
+          else resolve(typedSetting(value, config.urlType));
         });
       });
 
@@ -77,6 +56,8 @@ export = function (RED: NodeAPI): void {
           region: settings.region,
           pullUrl: url,
           pullTimeoutMs: settings.timeoutMs,
+          pullToken: settings.token || undefined,
+          allowHttp: settings.allowHttp,
           continueOnPullFailure: settings.continueOnPullFailure,
           rules: { noVoiceMask: settings.noVoiceMask, noTextMask: settings.noTextMask },
           warn: (text) => node.warn(text),
@@ -96,7 +77,8 @@ export = function (RED: NodeAPI): void {
         }
         msg.payload = result.contactable;
         const left = countsText(result.counts);
-        const warnText = result.summary.pullFailed ? ' (pull FAILED, stored list used)' : '';
+        const bad = result.summary.badEntries;
+        const warnText = `${result.summary.pullFailed ? ' (pull FAILED, stored list used)' : ''}${bad > 0 ? ` (${bad} suppression entries unusable)` : ''}`;
         node.status({
           fill: result.summary.pullFailed || result.summary.badEntries > 0 ? 'yellow' : 'green',
           shape: 'dot',
@@ -110,5 +92,7 @@ export = function (RED: NodeAPI): void {
       }
     });
   }
-  RED.nodes.registerType('consent-filter', ConsentFilter);
+  RED.nodes.registerType('consent-filter', ConsentFilter as unknown as (this: Node, config: NodeDef) => void, {
+    credentials: { token: { type: 'password' } },
+  });
 };

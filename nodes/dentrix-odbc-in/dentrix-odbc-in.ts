@@ -11,7 +11,7 @@ import { ThinBatchDetector } from '../lib/odbc/thin-batch';
 import { DENTRIX_G_RECALL_PRESET, ODBC_PRESETS } from '../lib/presets/dentrix-g-query';
 import { newRunMeta } from '../lib/run';
 import type { RecallMeta } from '../lib/types';
-import { envSetting, intSetting } from '../lib/settings';
+import { envSetting, intSetting, typedSetting } from '../lib/settings';
 import type { ConnectionProvider } from '../lib/odbc/connection-config';
 
 interface OdbcInConfig extends NodeDef {
@@ -123,7 +123,7 @@ export = function (RED: NodeAPI): void {
       const value = await new Promise<unknown>((resolve, reject) =>
         RED.util.evaluateNodeProperty(config.office, type, node, msg, (err: Error | null, v: unknown) => (err ? reject(err) : resolve(v))),
       );
-      return value === undefined || value === null ? '' : envSetting(String(value));
+      return typedSetting(value, type);
     }
 
     async function run(msg: NodeMessageInFlow, send: (m: NodeMessageInFlow) => void, done: (err?: Error) => void, odbc: OdbcModule): Promise<void> {

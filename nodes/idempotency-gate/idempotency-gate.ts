@@ -1,8 +1,9 @@
-// idempotency-gate: reserve (contacts -> keys, drop already sent) and commit
-// (delivery results -> sent/failed/released) against the recall-ledger config node.
+// idempotency-gate: reserve (contacts -> keys, drop already sent), commit (delivery
+// results -> sent/failed/released) and observe (patients seen -> contacted keys booked)
+// against the recall-ledger config node.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { LedgerProvider } from '../lib/ledger/api';
-import { commitResults, reserveContacts } from '../lib/ledger/gate';
+import { commitResults, ledgerFigures, observeRecords, reserveContacts } from '../lib/ledger/gate';
 import { DEFAULT_LEASE_MS } from '../lib/ledger/sqlite-ledger';
 import { addCounts, countsText, newRunMeta } from '../lib/run';
 import { boolSetting, envSetting, intSetting } from '../lib/settings';
@@ -46,7 +47,7 @@ export = function (RED: NodeAPI): void {
       const type = config.modeType || 'mode';
       const value = config.mode || 'reserve';
       const mode = type === 'msg' ? String(RED.util.getMessageProperty(msg, value) ?? '') : type === 'env' ? envSetting(`\${${value}}`) : envSetting(value);
-      if (mode !== 'reserve' && mode !== 'commit') throw new Error(`mode must be reserve or commit, got "${mode}" (from ${type} ${value})`);
+      if (mode !== 'reserve' && mode !== 'commit' && mode !== 'observe') throw new Error(`mode must be reserve, commit or observe, got "${mode}" (from ${type} ${value})`);
       return mode;
     };
 
@@ -62,7 +63,7 @@ export = function (RED: NodeAPI): void {
           if (!Array.isArray(msg.payload)) throw new Error('reserve expects msg.payload to be an array of contacts');
           this.status({ fill: 'blue', shape: 'dot', text: `${dryRun ? 'checking' : 'reserving'} ${msg.payload.length}…` });
           const ledger = await provider!.ledger();
-          const r = await reserveContacts(ledger, msg.payload as RecallContact[], { leaseMs, dryRun, runId: recall.runId });
+          const r = await reserveContacts(ledger, msg.payload as RecallContact[], { leaseMs, dryRun, runId: recall.runId, asOf: recall.asOf });
           if (dryRun) recall.dryRun = true;
           addCounts(recall.counts, r.counts);
           recall['idempotency-gate'] = r.summary;
@@ -77,10 +78,22 @@ export = function (RED: NodeAPI): void {
             this.warn(`${r.summary.leasedElsewhere} contact(s) skipped: reserved by another run whose lease has not run out (ledger ${provider!.file})`);
           }
           send([msg, held]);
+        } else if (mode === 'observe') {
+          const ledger = await provider!.ledger();
+          const s = await observeRecords(ledger, msg.payload, { asOf: recall.asOf, dryRun });
+          this.status({ fill: 'green', shape: dryRun ? 'ring' : 'dot', text: dryRun ? `dry-run: ${s.sightings} seen, ledger untouched` : `${s.booked} newly booked (${s.sightings} seen)` });
+          send([{ topic: 'outcomes', payload: s, recall: { runId: recall.runId, office: recall.office, asOf: recall.asOf } }, null]);
         } else {
           const s = await commitResults(() => provider!.ledger(), msg.payload, { dryRun, runId: recall.runId });
           addCounts(recall.counts, { 'marked-sent': s.sent, 'marked-failed': s.failed, released: s.released });
           recall['idempotency-gate'] = s;
+          // the figures are a report: a ledger that cannot give them never fails the run
+          try {
+            const figures = await ledgerFigures(await provider!.ledger(), recall.asOf || new Date().toISOString().slice(0, 10));
+            if (figures) recall.outcomes = figures;
+          } catch (err) {
+            this.warn(`bookings after contact not computed: ${(err as Error).message}`);
+          }
           this.status({
             fill: s.failed > 0 ? 'yellow' : 'green',
             shape: dryRun ? 'ring' : 'dot',

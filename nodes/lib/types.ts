@@ -20,6 +20,7 @@ export const PATIENT_REASONS = [
   'opted-out',
   'no-channel',
   'duplicate-household',
+  'duplicate-recall',
 ] as const;
 /** Channel-level reasons: one channel is dropped, the patient may stay. Stable API. */
 export const CHANNEL_REASONS = [
@@ -42,10 +43,25 @@ export interface Channels {
   voice: boolean;
 }
 
-export interface HouseholdMember {
+/**
+ * A recall row folded into a contact that carries it (another member of the household,
+ * or another recall row of the same patient). Its key is reserved with the carrier and
+ * marked `sent` when the carrier is delivered. The CRM gets firstName, recallType,
+ * dueDate and segment only.
+ */
+export interface CoveredRecall {
   patientId: string;
   firstName: string;
+  recallType?: string;
+  dueDate?: string;
+  /** part of the key when there is no due date; never sent */
+  lastVisit?: string;
+  segment: Segment;
+  /** idempotency key, set by idempotency-gate (reserve) */
+  key?: string;
 }
+/** A covered row of another household member. */
+export type HouseholdMember = CoveredRecall;
 
 /** The canonical record, from recall-normalize to the CRM sink. */
 export interface RecallContact {
@@ -82,8 +98,10 @@ export interface RecallContact {
   key?: string;
   /** why idempotency-gate (reserve) held the contact back (its output 2) */
   ledgerState?: 'sent' | 'failed' | 'leased' | 'duplicate';
-  /** other members of the household folded into this contact */
+  /** rows of other household members folded into (covered by) this contact, one per row */
   household?: HouseholdMember[];
+  /** this patient's other recall rows folded into (covered by) this contact */
+  otherRecalls?: CoveredRecall[];
 }
 
 /** An element of output 2 of normalize/consent: a record left out, with one reason. */
@@ -106,6 +124,30 @@ export interface SkippedRecord {
 /** Counts by reason (and by stage outcome), accumulated across stages. */
 export type Counts = Record<string, number>;
 
+/** What the recall brought for one office and segment over one window (no patient data). */
+export interface OutcomeFigure {
+  office: string;
+  /** a segment, or 'all' */
+  segment: string;
+  /** the window: contacts whose office date is within the last `days` days up to asOf */
+  days: number;
+  contacted: number;
+  bookedWithin30: number;
+  /** bookedWithin30 / contacted in percent, one decimal; null without contacts */
+  conversionPct: number | null;
+  /** over the contacts that booked (by asOf, any delay); null when none did */
+  medianDaysToBooking: number | null;
+  optedOutAfterContact: number;
+  bounced: number;
+}
+
+/** msg.recall.outcomes: set by idempotency-gate (commit) from the ledger, kept by recall-summary. */
+export interface OutcomeFigures {
+  /** the office date the windows end on */
+  asOf: string;
+  figures: OutcomeFigure[];
+}
+
 /** msg.recall: run metadata carried from source to summary. */
 export interface RecallMeta {
   runId: string;
@@ -120,6 +162,8 @@ export interface RecallMeta {
   latencyMs?: number;
   rowCount?: number;
   columns?: string[];
+  /** bookings after contact per office and segment, from the ledger (idempotency-gate commit) */
+  outcomes?: OutcomeFigures;
   /** a stage may add its own summary under its node type */
   [extra: string]: unknown;
 }
@@ -142,7 +186,14 @@ export interface DeliveryResult {
   /** the start of the CRM's answer to a refused request (debug output only; never stored) */
   response?: string;
   /** dry-run only: the exact request that would have been sent */
-  request?: { url: string; method: string; headers: Record<string, string>; body: unknown };
+  request?: {
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body: unknown;
+    /** calls that follow the first one's answer (GoHighLevel add-tags, workflow) */
+    then?: { url: string; method: string; body: unknown }[];
+  };
 }
 
 export interface RecallMessage<P = unknown> {

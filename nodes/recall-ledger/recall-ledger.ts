@@ -5,6 +5,7 @@ import type { Ledger, LedgerProvider } from '../lib/ledger/api';
 import { applyLedgerDbDefault, ledgerSettings } from '../lib/ledger/config';
 import { listFlowModules } from '../lib/install/user-modules';
 import { openLedger } from '../lib/ledger/sqlite-ledger';
+import { type EachNode, savedConfig } from '../lib/settings';
 
 interface LedgerDef extends NodeDef {
   file?: string;
@@ -29,7 +30,9 @@ export = function (RED: NodeAPI): void {
   function RecallLedger(this: LedgerNode, config: LedgerDef): void {
     RED.nodes.createNode(this, config);
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
-    const settings = ledgerSettings(config, this.credentials?.secret, userDir);
+    // a secret typed into "or from env" is refused on what the flow file holds
+    const saved = savedConfig(RED.nodes.eachNode as unknown as EachNode, (config as { _alias?: string })._alias ?? config.id) ?? config;
+    const settings = ledgerSettings(config, this.credentials?.secret, userDir, process.env, saved);
     let opening: Promise<Ledger> | undefined;
     let closed = false;
     Object.defineProperty(this, 'file', { value: settings.file, enumerable: true });

@@ -5,7 +5,7 @@ import { normalizeSettings, runEdges, type NormalizeConfigInput, type NormalizeS
 import { presetSource } from '../lib/normalize/mapping';
 import { normalizeRows } from '../lib/normalize/normalize';
 import { addCounts, countsText, newRunMeta } from '../lib/run';
-import { envSetting } from '../lib/settings';
+import { typedSetting } from '../lib/settings';
 import type { RecallMeta, SourceKind } from '../lib/types';
 
 interface NormalizeDef extends NodeDef, NormalizeConfigInput {
@@ -34,7 +34,7 @@ export = function (RED: NodeAPI): void {
       new Promise((resolve, reject) => {
         RED.util.evaluateNodeProperty(config.asOf ?? '', config.asOfType || 'str', node, msg, (err: Error | null, value: unknown) => {
           if (err) reject(new Error(`setting "as of": ${err.message}`));
-          else resolve(envSetting(value instanceof Date ? value.toISOString().slice(0, 10) : value));
+          else resolve(typedSetting(value instanceof Date ? value.toISOString().slice(0, 10) : value, config.asOfType));
         });
       });
 

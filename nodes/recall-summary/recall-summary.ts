@@ -4,8 +4,9 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { addRun, dailySummary, emptyTotals, officeDay, type DailyTotals } from '../lib/summary/daily';
 import { healthPingUrl } from '../lib/summary/health';
-import { markFailed, summarizeRun, type RunSummary } from '../lib/summary/run-summary';
+import { keepRun, markFailed, summarizeRun, type RunRecord, type RunSummary } from '../lib/summary/run-summary';
 import { envSetting } from '../lib/settings';
+import type { OutcomeFigures } from '../lib/types';
 
 interface SummaryDef extends NodeDef {
   office?: string;
@@ -43,10 +44,18 @@ export = function (RED: NodeAPI): void {
         const office = setting(config.office, config.officeType, msg);
         const healthBase = setting(config.healthUrl, config.healthUrlType, msg);
 
+        if (msg.topic === 'recall-status') {
+          // a read of what this node keeps (the dashboard asks): no run is counted
+          const status = { runs: (ctx.get('runs') as RunRecord[] | undefined) ?? [], outcomes: ctx.get('outcomes') ?? null, lastDaily: ctx.get('lastDaily') ?? null };
+          send([{ topic: 'recall-status', payload: status }, null, null]);
+          done();
+          return;
+        }
+
         if (msg.topic === 'daily-summary') {
           const totals: DailyTotals = (ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office);
           const day = officeDay(new Date(), setting(config.timeZone, config.timeZoneType, msg));
-          const mail = dailySummary({ ...totals, office: totals.office || office }, day);
+          const mail = dailySummary({ ...totals, office: totals.office || office }, day, ctx.get('outcomes') as OutcomeFigures | undefined);
           ctx.set('today', emptyTotals(office));
           ctx.set('lastDaily', { day, subject: mail.subject, runs: totals.runs });
           send([null, null, { topic: mail.subject, payload: mail.html, plaintext: mail.text, totals }]);
@@ -64,6 +73,8 @@ export = function (RED: NodeAPI): void {
         }
         remember(summary);
         ctx.set('lastRun', summary);
+        if (summary.outcomes) ctx.set('outcomes', summary.outcomes);
+        ctx.set('runs', keepRun(ctx.get('runs') as RunRecord[] | undefined, summary));
         ctx.set('today', addRun((ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office), summary, again));
 
         let ping: object | null = null;

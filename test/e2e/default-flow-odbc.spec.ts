@@ -35,7 +35,7 @@ describe('the default flow on Dentrix over ODBC (PostgreSQL, psqlODBC)', functio
         DENTRIX_RECALL_SQL: '',
       },
     });
-    comms = await connectComms(red.url);
+    comms = await connectComms(red.url, await red.token());
   });
   after(async () => {
     comms?.close();

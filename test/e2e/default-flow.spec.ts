@@ -72,7 +72,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     const seen = new Set<string>();
     before(async () => {
       red = await startRuntime({ env: { RECALL_WATCH_DIR: '' } });
-      comms = await connectComms(red.url);
+      comms = await connectComms(red.url, await red.token());
     });
     after(async () => {
       comms?.close();
@@ -155,7 +155,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     });
 
     it("delivers the export's eligible contacts to the CRM once each, tagged with the office", async () => {
-      comms = await connectComms(red.url);
+      comms = await connectComms(red.url, await red.token());
       firstExport = exportPrintedLater(0);
       dropFile(watch, 'cc-1.csv', firstExport);
       const run = await waitForRun(red, 'cc-1.csv', seen);

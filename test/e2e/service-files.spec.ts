@@ -63,6 +63,20 @@ describe('service files (flows/service)', () => {
     for (const required of ['OFFICE_CODE', 'RECALL_WATCH_DIR', 'RECALL_LEDGER_SECRET', 'NODE_RED_CREDENTIAL_SECRET']) assert.ok(ps.includes(`'${required}'`), required);
   });
 
+  it('the Windows script leaves recall.env and the user dir to Administrators, SYSTEM and the service account only', () => {
+    const ps = read('install-windows-service.ps1');
+    const fn = /function Set-OwnerOnlyAcl[\s\S]*?\n\}/.exec(ps)?.[0] ?? '';
+    assert.match(fn, /icacls \$Path \/inheritance:r \/grant:r @grants/, 'inherited entries (Users on C:\\ProgramData) removed, grants replaced');
+    assert.match(fn, /\*S-1-5-32-544:/, 'Administrators');
+    assert.match(fn, /\*S-1-5-18:/, 'SYSTEM');
+    assert.match(fn, /\$\{Account\}:/, 'the service account when one is given');
+    assert.doesNotMatch(ps, /S-1-5-32-545|S-1-1-0|Everyone|\bUsers:/, 'no grant to Users or Everyone');
+    assert.match(fn, /\$LASTEXITCODE -ne 0\) \{ throw/, 'a failed icacls stops the install');
+    for (const target of ['$EnvFile', '$UserDir', '$LogDir']) assert.match(ps, new RegExp(`^Set-OwnerOnlyAcl \\${target} `, 'm'), target);
+    // restricted before the service (and its secrets in the registry) is installed
+    assert.ok(ps.indexOf('Set-OwnerOnlyAcl $EnvFile') < ps.indexOf('Invoke-Nssm install'));
+  });
+
   it('ships with the package (flows/ is in package.json files)', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
     assert.ok(pkg.files.includes('flows'));

@@ -1,8 +1,10 @@
 // `npm start` for real: flows/start.js in a child process, checked through the admin API.
 import { strict as assert } from 'node:assert';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
 
 const NODE_TYPES = ['dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'idempotency-gate', 'consent-filter', 'crm-webhook-out'];
@@ -73,5 +75,60 @@ describe('npm start (a real Node-RED runtime with the default flow)', function (
     it('warns loudly when the demo credential secret is used', () => {
       assert.match(red.output(), /WARNING: NODE_RED_CREDENTIAL_SECRET is not set/);
     });
+  });
+});
+
+/** flows/start.js in a child process until it exits by itself: its exit code and output. */
+function runStart(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-refuse-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'flows', 'start.js')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', RECALL_USER_DIR: userDir, NODE_RED_CREDENTIAL_SECRET: '', NODE_RED_ADMIN_PASSWORD_HASH: '', RECALL_LEDGER_SECRET: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve) => child.once('exit', (code) => (running.delete(child), resolve({ code, out }))));
+}
+const running = new Set<ChildProcess>();
+
+describe('a live run (RECALL_DRY_RUN=false) without a login or with a demo secret does not start', function () {
+  this.timeout(60_000);
+  // on the old code Node-RED starts and never exits: the test times out and the child is killed here
+  afterEach(() => running.forEach((c) => c.kill('SIGKILL')));
+  const watch = () => fs.mkdtempSync(path.join(os.tmpdir(), 'recall-refuse-watch-'));
+  const REAL = { NODE_RED_CREDENTIAL_SECRET: 'a-real-credential-secret', RECALL_LEDGER_SECRET: 'a-real-ledger-secret', NODE_RED_ADMIN_PASSWORD_HASH: '$2a$08$abcdefghijklmnopqrstuuJ0Sx8oQ0r6ZJ4Qn5m3wq2b8vJj2e1Wm' };
+
+  it('no admin login: exits 1 naming NODE_RED_ADMIN_PASSWORD_HASH and how to make one', async () => {
+    const { code, out } = await runStart({ ...REAL, NODE_RED_ADMIN_PASSWORD_HASH: '', RECALL_WATCH_DIR: watch(), RECALL_DRY_RUN: 'false' });
+    assert.equal(code, 1, out);
+    assert.match(out, /NOT STARTED/);
+    assert.match(out, /NODE_RED_ADMIN_PASSWORD_HASH is not set.*hash-pw/);
+    assert.doesNotMatch(out, /RECALL_LEDGER_SECRET|NODE_RED_CREDENTIAL_SECRET/);
+    assert.doesNotMatch(out, /Started flows/);
+  });
+
+  it('the demo ledger secret (unset, or set to the published value): exits 1 naming RECALL_LEDGER_SECRET', async () => {
+    for (const secret of ['', 'demo-ledger-secret-change-me']) {
+      const { code, out } = await runStart({ ...REAL, RECALL_LEDGER_SECRET: secret, RECALL_WATCH_DIR: watch(), RECALL_DRY_RUN: 'off' });
+      assert.equal(code, 1, out);
+      assert.match(out, /RECALL_LEDGER_SECRET is not set or is the public demo secret/);
+    }
+  });
+
+  it('the demo credential secret: exits 1 naming NODE_RED_CREDENTIAL_SECRET', async () => {
+    const { code, out } = await runStart({ ...REAL, NODE_RED_CREDENTIAL_SECRET: 'demo-credential-secret-change-me', RECALL_WATCH_DIR: watch(), RECALL_DRY_RUN: 'false' });
+    assert.equal(code, 1, out);
+    assert.match(out, /NODE_RED_CREDENTIAL_SECRET is not set or is the public demo secret/);
+  });
+
+  it('node-red --settings flows/settings.js (without start.js) refuses the same', () => {
+    const settings = path.join(ROOT, 'flows', 'settings.js');
+    const env = { ...process.env, ...REAL, NODE_RED_ADMIN_PASSWORD_HASH: '', RECALL_WATCH_DIR: watch(), RECALL_DRY_RUN: 'false', RECALL_USER_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'recall-refuse-')) };
+    const res = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(settings)})`], { env, encoding: 'utf8' });
+    assert.notEqual(res.status, 0);
+    assert.match(res.stderr, /NODE_RED_ADMIN_PASSWORD_HASH is not set/);
   });
 });

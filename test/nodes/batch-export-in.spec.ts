@@ -207,7 +207,7 @@ describe('batch-export-in node', function () {
     const cases: [string, Buffer, RegExp][] = [
       ['truncated.xlsx', good.subarray(0, Math.floor(good.length / 2)), /workbook|header row/],
       ['corrupt.xlsx', corrupt, /workbook|header row/],
-      ['damaged.xlsx', fs.readFileSync(path.join(EXPORTS, 'damaged-stalls-reader.xlsx')), /workbook is damaged/],
+      ['damaged.xlsx', fs.readFileSync(path.join(EXPORTS, 'damaged-stalls-reader.xlsx')), /not a readable \.xlsx workbook: .*damaged/],
       ['garbage.csv', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), /binary data, not a CSV/],
       ['old.xls', Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1024)]), /legacy \.xls is not supported; save the report as \.xlsx or \.csv/],
     ];
@@ -238,6 +238,67 @@ describe('batch-export-in node', function () {
     assert.ok(fs.existsSync(path.join(day, 'again.csv')));
     assert.match(fs.readFileSync(path.join(day, 'again.csv.duplicate.txt'), 'utf8'), /same as monday\.csv/);
     assert.equal(outs.length, 1);
+  });
+
+  it('a file the process died reading goes to failed/ at the next start (note, output 2, Catch), not read again', async () => {
+    // what a process killed mid-read leaves: the file, and the mark naming it
+    const file = path.join(dir, 'poison.csv');
+    fs.writeFileSync(file, fs.readFileSync(CC_CSV));
+    const st = fs.statSync(file);
+    fs.writeFileSync(path.join(dir, '.reading.json'), JSON.stringify({ file: 'poison.csv', size: st.size, mtimeMs: st.mtimeMs, since: '2026-01-01T00:00:00.000Z' }));
+    const outs: any[] = [];
+    const [fileErr, caughtMsg] = await new Promise<any[]>((resolve) => {
+      void load().then(({ out1, out2, caught }) => {
+        out1.on('input', (m: any) => outs.push(m));
+        void Promise.all([next(out2), next(caught)]).then(resolve);
+      });
+    });
+    assert.equal(fileErr.payload.file, 'poison.csv');
+    assert.match(fileErr.payload.error, /the service stopped while reading this file .*not read again/);
+    assert.match(caughtMsg.error.message, /poison\.csv: the service stopped while reading/);
+    assert.match(fs.readFileSync(path.join(dir, 'failed', 'poison.csv.error.txt'), 'utf8'), /move it back into the folder/);
+    assert.ok(!fs.existsSync(path.join(dir, '.reading.json')));
+    // moved back by hand, it is read again like any new file
+    const got = next(helper.getNode('out1'));
+    fs.renameSync(path.join(dir, 'failed', 'poison.csv'), path.join(dir, 'poison.csv'));
+    assert.deepEqual((await got).payload, EXPECTED_CC_ROWS);
+    assert.equal(outs.length, 1);
+  });
+
+  it('removes files older than "Keep files (days)" (${ENV}) from processed/ and failed/, keeps the rest', async () => {
+    process.env.TEST_KEEP_DAYS = '30';
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    const today = localDate(new Date());
+    for (const f of ['processed/2020-01-01/a.csv', 'processed/2020-01-01/b.csv.duplicate.txt', `processed/${today}/new.csv`, 'failed/old.csv', 'failed/old.csv.error.txt', 'failed/recent.csv', 'failed/recent.csv.error.txt']) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), 'x');
+    }
+    fs.writeFileSync(path.join(dir, 'processed', '.seen.json'), '{"seen":[]}');
+    fs.utimesSync(path.join(dir, 'failed/old.csv.error.txt'), old, old);
+    fs.utimesSync(path.join(dir, 'failed/old.csv'), old, old);
+    await helper.load(exportNode, flow(dir, { keepDays: '${TEST_KEEP_DAYS}' }));
+    const logged = await next(helper.getNode('in1'), 'call:log', (c: any) => /removed/.test(String(c.args[0])));
+    assert.match(String(logged.args[0]), /removed 4 files older than 30 days/);
+    assert.deepEqual(list(dir), ['failed', 'failed/recent.csv', 'failed/recent.csv.error.txt', 'processed', 'processed/.seen.json', `processed/${today}`, `processed/${today}/new.csv`]);
+    delete process.env.TEST_KEEP_DAYS;
+  });
+
+  it('processed/ and failed/ are owner-only (folders 0700, files and notes 0600)', async function () {
+    if (process.platform === 'win32') this.skip(); // the folder's ACL decides there
+    const { out1, out2 } = await load();
+    const got = next(out1);
+    drop('cc.csv', fs.readFileSync(CC_CSV));
+    await got;
+    await next(helper.getNode('in1'), 'call:status', statusText(/5 rows from cc\.csv/));
+    const failed = next(out2);
+    drop('drift.csv', fs.readFileSync(DRIFT_CSV));
+    await failed;
+    const mode = (p: string) => (fs.statSync(path.join(dir, p)).mode & 0o777).toString(8);
+    const day = `processed/${localDate(new Date())}`;
+    assert.deepEqual(
+      ['processed', day, `${day}/cc.csv`, 'processed/.seen.json', 'failed', 'failed/drift.csv', 'failed/drift.csv.error.txt'].map((p) => `${p} ${mode(p)}`),
+      ['processed 700', `${day} 700`, `${day}/cc.csv 600`, 'processed/.seen.json 600', 'failed 700', 'failed/drift.csv 600', 'failed/drift.csv.error.txt 600'],
+    );
   });
 
   it('remembers processed content across restarts (state in processed/.seen.json)', async () => {

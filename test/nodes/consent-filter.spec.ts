@@ -74,7 +74,7 @@ describe('consent-filter node', () => {
     assert.deepEqual(a.recall.counts, { 'not-due': 4, 'opted-out': 1, 'has-appointment': 1, 'email-opt-out': 1 });
     assert.equal(a.recall.dryRun, true, 'dry-run passes along unchanged');
     assert.equal(a.suppress, undefined, 'msg.suppress is consumed');
-    assert.deepEqual(a.recall['consent-filter'], { contacts: 3, contactable: 1, suppressed: 2, fromMessage: 2, pulled: 1, badEntries: 0, pullFailed: false, listSize: 3 });
+    assert.deepEqual(a.recall['consent-filter'], { contacts: 3, contactable: 1, suppressed: 2, fromMessage: 2, pulled: 1, badEntries: 0, widenedEntries: 0, pullFailed: false, listSize: 3, ledgerHeld: 0 });
     assert.equal(feed.requests.length, 1);
     const status = helper.getNode('n1').status.lastCall.args[0];
     assert.equal(status.fill, 'green');
@@ -137,6 +137,21 @@ describe('consent-filter node', () => {
     }
   });
 
+  it('a URL taken from the message is used as it is: ${VAR} in it is not filled from the environment', async () => {
+    process.env.SECRET_FOR_URL_TEST = 's3cr3t-token';
+    feed.answer = { body: [] };
+    try {
+      await helper.load([ledgerNode, consent], flow({ url: 'feedUrl', urlType: 'msg' }), creds);
+      const done = Promise.race([next('out1'), next('caught')]);
+      helper.getNode('n1').receive({ payload: [contact()], feedUrl: `${feed.url}?k=\${SECRET_FOR_URL_TEST}` });
+      await done;
+      assert.equal(feed.requests.length, 1);
+      assert.ok(!feed.requests[0].path.includes('s3cr3t-token'), `the secret left in the URL: ${feed.requests[0].path}`);
+    } finally {
+      delete process.env.SECRET_FOR_URL_TEST;
+    }
+  });
+
   for (const [name, cfg, creds2, why] of [
     ['no ledger chosen', { ledger: '' }, {}, /setting "ledger"/],
     ['a ledger without a secret', {}, {}, /no key secret/],
@@ -152,6 +167,87 @@ describe('consent-filter node', () => {
       assert.match((await caught).error!.message, why);
     });
   }
+
+  describe('the feed fails closed (real pull from 127.0.0.1)', () => {
+    it('unknown channel and reason suppress; an entry without a usable value is counted, warned and shown', async () => {
+      feed.answer = { body: [{ channel: 'text', value: '(801) 555-0199', reason: 'unsubscribed' }, { channel: 'email', email: 'maria@example.com' }] };
+      await helper.load([ledgerNode, consent], flow({ url: feed.url }), creds);
+      const o1 = next('out1');
+      helper.getNode('n1').receive({ payload: [contact()], recall: { runId: 'r1', office: 'SLC', source: 'odbc', counts: {} } });
+      const a = await o1;
+      assert.deepEqual(a.payload[0].channelReasons, { sms: 'sms-opt-out', voice: 'voice-opt-out' });
+      assert.equal(a.recall.counts['suppression-unusable'], 1);
+      assert.equal(a.recall['consent-filter'].badEntries, 1);
+      assert.equal(a.recall['consent-filter'].widenedEntries, 1);
+      const n1 = helper.getNode('n1');
+      const warned = n1.warn.getCalls().map((c: any) => String(c.args[0])).join('\n');
+      assert.match(warned, /1 entries of the suppression feed have no usable value and were not stored: entry 2: no value/);
+      assert.match(warned, /channel "text" read as all, reason "unsubscribed" read as opted-out/);
+      assert.ok(!warned.includes('555-0199') && !warned.includes('maria@'), 'no values in warnings');
+      const status = n1.status.lastCall.args[0];
+      assert.equal(status.fill, 'yellow');
+      assert.match(status.text, /1 suppression entries unusable/);
+    });
+    for (const [name, answer] of [
+      ['a feed in which no entry is usable', { body: [{ phone: '+18015550199' }, { phone: '+18015550142' }] }],
+      ['a feed that is not an array of entries', { body: { items: [{ channel: 'all', value: '+18015550199' }] } }],
+    ] as [string, object][]) {
+      it(`${name} stops the run: nothing sent, the error reaches Catch`, async () => {
+        feed.answer = answer;
+        await helper.load([ledgerNode, consent], flow({ url: feed.url }), creds);
+        let sent = 0;
+        helper.getNode('out1').on('input', () => sent++);
+        const caught = next('caught');
+        helper.getNode('n1').receive({ payload: [contact()] });
+        assert.match((await caught).error!.message, /suppression pull from http:\/\/127\.0\.0\.1:\d+\/suppressions failed: the answer: .*nothing was passed on/);
+        assert.equal(sent, 0);
+      });
+    }
+    it('msg.suppress: same rules (nothing usable stops the run)', async () => {
+      await helper.load([ledgerNode, consent], flow({}), creds);
+      const caught = next('caught');
+      helper.getNode('n1').receive({ payload: [contact()], suppress: [{ phone: '+18015550199' }] });
+      assert.match((await caught).error!.message, /msg.suppress: none of its 1 entries has a usable value/);
+    });
+  });
+
+  describe('the pull token and redirects', () => {
+    it('sends the token of the dialog (credential store) as a bearer token', async () => {
+      await helper.load([ledgerNode, consent], flow({ url: feed.url }), { ...creds, n1: { token: 'feed-t0k' } });
+      const o1 = next('out1');
+      helper.getNode('n1').receive({ payload: [contact()] });
+      await o1;
+      assert.equal(feed.requests[0].headers.authorization, 'Bearer feed-t0k');
+    });
+    it('the token field may name an environment variable: ${VAR}', async () => {
+      process.env.FEED_TOKEN_TEST = 'env-t0k';
+      try {
+        await helper.load([ledgerNode, consent], flow({ url: feed.url }), { ...creds, n1: { token: '${FEED_TOKEN_TEST}' } });
+        const o1 = next('out1');
+        helper.getNode('n1').receive({ payload: [contact()] });
+        await o1;
+        assert.equal(feed.requests[0].headers.authorization, 'Bearer env-t0k');
+      } finally {
+        delete process.env.FEED_TOKEN_TEST;
+      }
+    });
+    it('a token naming an unset variable is a configuration error (no pull without it)', async () => {
+      await helper.load([ledgerNode, consent], flow({ url: feed.url }), { ...creds, n1: { token: '${FEED_TOKEN_UNSET_TEST}' } });
+      const n1 = helper.getNode('n1');
+      assert.equal(n1.status.lastCall.args[0].fill, 'red');
+      const caught = next('caught');
+      n1.receive({ payload: [contact()] });
+      assert.match((await caught).error!.message, /setting "token": environment variable FEED_TOKEN_UNSET_TEST is not set/);
+      assert.equal(feed.requests.length, 0);
+    });
+    it('a redirect to plain http on another machine stops the run', async () => {
+      feed.answer = { redirect: 'http://feed.example.invalid/dnd' };
+      await helper.load([ledgerNode, consent], flow({ url: feed.url }), { ...creds, n1: { token: 'feed-t0k' } });
+      const caught = next('caught');
+      helper.getNode('n1').receive({ payload: [contact()] });
+      assert.match((await caught).error!.message, /redirect to http:\/\/feed\.example\.invalid\/dnd: plain http/);
+    });
+  });
 
   it('a payload that is not an array reaches Catch', async () => {
     await helper.load([ledgerNode, consent], flow({}), creds);
@@ -202,7 +298,7 @@ describe('consent-filter node', () => {
         assert.ok(c.email !== 'b@example.com' || !c.channels.email);
       }
       const counts = contactable.recall.counts;
-      const patientReasons = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household'];
+      const patientReasons = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household', 'duplicate-recall'];
       assert.equal(patientReasons.reduce((n, k) => n + (counts[k] ?? 0), 0), skipped.payload.length + suppressed.payload.length);
     }
   });
@@ -222,7 +318,7 @@ describe('consent-filter node', () => {
     const [a, b] = await Promise.all([ok, out]);
     const channelsOn = (c: any) => Object.keys(c.channels).filter((k) => c.channels[k]).join('+');
     assert.deepEqual(a.payload.map((c: any) => [c.firstName, channelsOn(c)]), [['Luis', 'sms+email+voice'], ['Pat', 'email'], ['Ann', 'voice']]);
-    assert.deepEqual(a.payload[0].household, [{ patientId: 'GA0012', firstName: 'Maria' }]);
+    assert.deepEqual(a.payload[0].household, [{ patientId: 'GA0012', firstName: 'Maria', dueDate: '2025-04-15', segment: 'overdue' }]);
     assert.deepEqual(a.payload[1].channelReasons, { voice: 'privacy-flag', sms: 'landline' });
     assert.deepEqual(b.payload.map((s: any) => [s.patientId, s.reason]), [['GA0012', 'duplicate-household'], ['NG0003', 'has-appointment']]);
   });

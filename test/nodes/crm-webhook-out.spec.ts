@@ -206,7 +206,7 @@ describe('crm-webhook-out node', function () {
       const msg = await requests;
       assert.deepEqual(msg.payload.map((r: DeliveryResult) => r.outcome), ['dry-run', 'dry-run', 'dry-run']);
       assert.equal(msg.payload[0].request.url, 'https://crm.example.com/hooks/recall');
-      assert.deepEqual(msg.payload[0].request.body.household, [{ firstName: 'Maria' }]);
+      assert.deepEqual(msg.payload[0].request.body.household, [{ firstName: 'Maria', recallType: 'PROPHY', dueDate: '2025-04-15', segment: 'overdue' }]);
       assert.equal(msg.payload[0].request.body.birthDate, undefined);
       assert.equal((await summary).recall['crm-webhook-out']['dry-run'], 3);
     } finally {

@@ -85,6 +85,30 @@ describe('idempotency-gate node', function () {
     assert.deepEqual((await query<{ state: string; n: number }>(file, 'SELECT state, count(*) AS n FROM keys GROUP BY state ORDER BY state')), [{ state: 'failed', n: 1 }, { state: 'sent', n: 2 }]);
   });
 
+  it('observe: a left-out record with an appointment marks the contacted key booked on the run\'s office date', async () => {
+    const f = flow(file);
+    f.push({ id: 'gate-observe', type: 'idempotency-gate', z: 'f1', ledger: 'L', mode: 'observe', modeType: 'mode', dryRun: 'false', wires: [['observed'], []] }, { id: 'observed', type: 'helper', z: 'f1' });
+    await helper.load([ledgerNode, gateNode], f, CREDS);
+    const first = await reserve([contact(0), contact(1)], { asOf: '2026-11-20' });
+    const done = next('summary');
+    helper.getNode('gate-commit').receive({ payload: first.payload.map(delivered), recall: first.recall });
+    await done;
+    const seen = next('observed');
+    const later = [{ reason: 'has-appointment', office: 'NORTH', patientId: 'P1000', contact: contact(0, { hasFutureAppointment: true }) }, contact(1)];
+    helper.getNode('gate-observe').receive({ payload: later, recall: { runId: 'r2', office: 'NORTH', source: 'export', counts: {}, asOf: '2026-11-27' } });
+    const out = await seen;
+    assert.deepEqual(out.payload, { mode: 'observe', records: 2, sightings: 2, booked: 1 });
+    const rows = await query<{ booked_on: string | null; contacted_on: string }>(file, 'SELECT booked_on, contacted_on FROM keys ORDER BY booked_on');
+    assert.deepEqual(rows.map((r) => [r.contacted_on, r.booked_on]), [['2026-11-20', null], ['2026-11-20', '2026-11-27']]);
+    // the next commit reports the figures in msg.recall.outcomes, as of its run's office date
+    const after = next('summary');
+    helper.getNode('gate-commit').receive({ payload: [], recall: { runId: 'r2', office: 'NORTH', source: 'export', counts: {}, asOf: '2026-11-27' } });
+    const o = (await after).recall.outcomes;
+    assert.equal(o.asOf, '2026-11-27');
+    const fig = o.figures.find((x: any) => x.days === 30 && x.segment === 'due-now');
+    assert.deepEqual([fig.office, fig.contacted, fig.bookedWithin30, fig.conversionPct, fig.medianDaysToBooking], ['NORTH', 2, 1, 50, 7]);
+  });
+
   it('a crash before commit: with a short lease the next run reserves the same keys again', async () => {
     await helper.load([ledgerNode, gateNode], flow(file, { leaseMinutes: '1' }), CREDS);
     const first = await reserve([contact(0)]);
@@ -152,7 +176,7 @@ describe('idempotency-gate node', function () {
     await helper.load([ledgerNode, gateNode], flow(file, { mode: 'gateMode', modeType: 'msg' }), CREDS);
     let caught = next('caught');
     helper.getNode('gate-reserve').receive({ ...runMsg([contact(0)]), gateMode: 'publish' });
-    assert.match((await caught).error.message, /mode must be reserve or commit, got "publish"/);
+    assert.match((await caught).error.message, /mode must be reserve, commit or observe, got "publish"/);
 
     caught = next('caught');
     helper.getNode('gate-commit').receive({ payload: [{ key: 'k', outcome: 'delivered' }, { outcome: 'delivered' }], recall: runMsg([]).recall });

@@ -91,6 +91,23 @@ describe('recall-normalize node', () => {
     }
   });
 
+  it('an as-of date taken from the message is used as it is: ${VAR} in it is not filled from the environment', async () => {
+    process.env.RECALL_AS_OF_TEST = '2027-01-01';
+    try {
+      await helper.load(normalize, flow({ ...BASE, asOf: 'runDate', asOfType: 'msg' }));
+      const outcome = Promise.race([
+        new Promise<Msg>((r) => helper.getNode('out1').once('input', r)).then((m) => `ran as of ${m.recall.asOf}`),
+        new Promise<Msg>((r) => helper.getNode('caught').once('input', r)).then((m) => `failed: ${m.error?.message}`),
+      ]);
+      helper.getNode('n1').receive({ payload: EXPORT_ROWS.slice(0, 1), runDate: '${RECALL_AS_OF_TEST}' });
+      const result = await outcome;
+      assert.match(result, /^failed: .*as of/i);
+      assert.doesNotMatch(result, /2027-01-01/);
+    } finally {
+      delete process.env.RECALL_AS_OF_TEST;
+    }
+  });
+
   it('a bad custom mapping: red status, and each run fails to a Catch node naming the setting', async () => {
     await helper.load(normalize, flow({ ...BASE, preset: 'custom', mapping: '{"patientId": "id"' }));
     const n1 = helper.getNode('n1');

@@ -113,6 +113,42 @@ describe('recall-summary node', function () {
     assert.match(again.topic, /NO RUNS/);
   });
 
+  it('keeps the bookings-after-contact figures of msg.recall.outcomes, in its output, its context and the daily e-mail', async () => {
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    const outcomes = {
+      asOf: '2026-12-01',
+      figures: [
+        { office: 'SLC', segment: 'due-now', days: 30, contacted: 12, bookedWithin30: 5, conversionPct: 41.7, medianDaysToBooking: 6, optedOutAfterContact: 1, bounced: 0 },
+        { office: 'SLC', segment: 'all', days: 90, contacted: 40, bookedWithin30: 14, conversionPct: 35, medianDaysToBooking: 8.5, optedOutAfterContact: 2, bounced: 1 },
+      ],
+    };
+    const [s] = await Promise.all([next(helper.getNode('out1')), sum.receive({ ...RUN, recall: { ...RUN.recall, outcomes } })]);
+    assert.deepEqual(s.recall.outcomes, outcomes);
+    assert.deepEqual(s.payload.outcomes, outcomes);
+    assert.deepEqual(sum.context().get('outcomes'), outcomes);
+    // a later run without figures (a failed one) keeps the last known
+    await Promise.all([next(helper.getNode('out1')), sum.receive({ error: { message: 'Error: boom' } })]);
+    const [mail] = await Promise.all([next(helper.getNode('out3')), sum.receive({ topic: 'daily-summary' })]);
+    assert.match(mail.plaintext, /Bookings after contact \(as of 2026-12-01\):\n- SLC due-now, last 30 days: 12 contacted, 5 booked within 30 days \(41.7 %\), median 6 days to booking, 1 opted out after contact, 0 bounced\n- SLC all segments, last 90 days: 40 contacted, 14 booked within 30 days \(35 %\), median 8.5 days/);
+    assert.match(mail.payload, /<h3>Bookings after contact \(as of 2026-12-01\)<\/h3>/);
+  });
+
+  it('answers recall-status with the last runs (newest first, a failed run red once) and the figures, counting no run', async () => {
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    await Promise.all([next(helper.getNode('out1')), sum.receive(RUN)]);
+    await Promise.all([next(helper.getNode('out1')), sum.receive({ error: { message: 'Error: CRM refused the token', source: { type: 'crm-webhook-out' } }, recall: { ...RUN.recall, runId: 'r2' } })]);
+    // the failed run also hands on its results: still one entry, still failed
+    await Promise.all([next(helper.getNode('out1')), sum.receive({ ...RUN, recall: { ...RUN.recall, runId: 'r2' } })]);
+    const [status] = await Promise.all([next(helper.getNode('out1')), sum.receive({ topic: 'recall-status' })]);
+    assert.equal(status.topic, 'recall-status');
+    assert.deepEqual(status.payload.runs.map((r: any) => [r.runId, r.ok]), [['r2', false], ['r1', true]]);
+    assert.deepEqual(status.payload.runs[1].leftOut, { 'not-due': 3 });
+    assert.equal(status.payload.outcomes, null);
+    assert.equal((sum.context().get('today') as any).runs, 2);
+  });
+
   it('a run that reached Catch and then handed on its results stays failed, counted once', async () => {
     process.env.TEST_HEALTH_URL = 'https://hc-ping.example.com/abc';
     await helper.load(summaryNode, flow());

@@ -23,7 +23,8 @@ export interface Comms {
   close(): void;
 }
 
-export async function connectComms(baseUrl: string): Promise<Comms> {
+/** `token`: the admin API's bearer token when the runtime asks for a login. */
+export async function connectComms(baseUrl: string, token?: string): Promise<Comms> {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/comms`);
   const debug: DebugMessage[] = [];
   const status = new Map<string, StatusEvent>();
@@ -53,6 +54,22 @@ export async function connectComms(baseUrl: string): Promise<Comms> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
+  if (token) {
+    // Node-RED answers {auth:"ok"} before it accepts subscriptions from a logged-in client
+    const authed = new Promise<void>((resolve, reject) => {
+      const onMessage = (data: WebSocket.RawData) => {
+        const text = String(data);
+        if (text.includes('"auth"')) {
+          ws.off('message', onMessage);
+          if (text.includes('"ok"')) resolve();
+          else reject(new Error(`/comms login refused: ${text}`));
+        }
+      };
+      ws.on('message', onMessage);
+    });
+    ws.send(JSON.stringify({ auth: token }));
+    await authed;
+  }
   ws.send(JSON.stringify({ subscribe: 'debug' }));
   ws.send(JSON.stringify({ subscribe: 'status/#' }));
   return {

@@ -15,6 +15,8 @@ export interface StartedRuntime {
   output(): string;
   /** resolves with the first match of `re` in the output printed after `from` (a length of output()) */
   waitForOutput(re: RegExp, from?: number, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** the admin API's bearer token when the runtime asks for a login (for /comms) */
+  token(): Promise<string | undefined>;
   /** GET/POST on the admin API; JSON in and out */
   api<T = unknown>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
   stop(): Promise<void>;
@@ -42,7 +44,21 @@ export interface StartOptions {
   auth?: { username: string; password: string };
 }
 
+/** A login for live runs: flows/start.js refuses one without NODE_RED_ADMIN_PASSWORD_HASH. */
+const LIVE_LOGIN = { username: 'office-it', password: 'test live-run login' };
+
+function bcryptHash(password: string): string {
+  const nodeRed = path.dirname(require.resolve(`${process.env.NODE_RED_MODULE || 'node-red'}/package.json`));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRed] })) as { hashSync(pw: string, rounds: number): string };
+  return bcrypt.hashSync(password, 4);
+}
+
 export async function startRuntime(opts: StartOptions = {}): Promise<StartedRuntime> {
+  const live = ['false', '0', 'no', 'off'].includes((opts.env?.RECALL_DRY_RUN ?? '').toLowerCase());
+  if (live && opts.env?.NODE_RED_ADMIN_PASSWORD_HASH === undefined) {
+    opts = { ...opts, env: { ...opts.env, NODE_RED_ADMIN_USER: LIVE_LOGIN.username, NODE_RED_ADMIN_PASSWORD_HASH: bcryptHash(LIVE_LOGIN.password) }, auth: LIVE_LOGIN };
+  }
   const userDir = opts.userDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'recall-red-'));
   if (opts.flow) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(opts.flow));
   const port = await freePort();
@@ -114,6 +130,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
     userDir,
     child,
     output: () => out,
+    token: async () => (await login(), token),
     api,
     async waitForOutput(re: RegExp, from = 0, timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;

@@ -1,20 +1,64 @@
-// One message per household (SPEC §3). Two contacts are one household when they have
-// the same householdId (guarantor); a contact WITHOUT householdId joins another that
-// shares its valid phone or e-mail. Two different householdIds are never merged, even
-// when they share a phone ("same householdId, else same phone or e-mail").
-// The member kept is the oldest: earliest birth date; members without a birth date
-// come after those with one; then the household head (patientId = householdId);
-// then the first in the batch. Rows of the same patient (several recall types) are
-// one member: the first row is kept, the others are not listed in `household`.
-import type { HouseholdMember, RecallContact } from '../types';
-import { isValidE164 } from '../normalize/contact-values';
+// One message per patient and per household, over time. Two folds, decided per run and
+// only among rows the ledger would still let through in this run (`held` says which it
+// would not: key already sent, failed, or leased by another run). A row held back takes
+// no part: it goes on unchanged (the gate holds it), so a row or member contacted for
+// its current due date never hides another row's or member's new recall.
+//  1. one patient, several recall rows: the most urgent row is kept (due-now, overdue,
+//     due-soon, lapsed; then the earliest due date; then the first row); the others leave
+//     as `duplicate-recall` and are listed on it as `otherRecalls`.
+//  2. one household: the same householdId (guarantor); a contact WITHOUT householdId joins
+//     another that shares its valid phone or e-mail. Two different householdIds are never
+//     merged. The member kept is the oldest: earliest birth date; members without a birth
+//     date after those with one; then the household head (patientId = householdId); then
+//     the first row. The others leave as `duplicate-household`; their rows (and their own
+//     other rows) are listed on the kept contact as `household`.
+// Every listed row is covered by the contact that carries it: the gate reserves its key
+// with the carrier's and the ledger marks it sent when the carrier is delivered.
+import type { CoveredRecall, RecallContact, Segment } from '../types';
+import { isValidE164 } from '../contact/phone';
+
+export interface FoldOptions {
+  /** true when the ledger would hold this row back in this run; default: none is */
+  held?: (c: RecallContact) => boolean;
+  /** defaults to isValidE164; consent passes its per-run memo of it */
+  validPhone?: (phone: string) => boolean;
+}
 
 export interface Folded {
   contact: RecallContact;
-  /** index (in the input) of the member kept for this one's household; undefined when kept */
-  keptBy?: number;
-  /** how it is linked to the kept member (for the detail text) */
+  /** set when the row leaves: why, and the input index of the contact that carries it */
+  reason?: 'duplicate-recall' | 'duplicate-household';
+  carriedBy?: number;
+  /** words for the detail text */
   link?: string;
+}
+
+const URGENCY: Record<Segment, number> = { 'due-now': 0, overdue: 1, 'due-soon': 2, lapsed: 3 };
+
+/** Sort key of one patient's rows: lower is kept first. */
+function moreUrgent(a: { c: RecallContact; i: number }, b: { c: RecallContact; i: number }): number {
+  const ua = URGENCY[a.c.segment] ?? 9;
+  const ub = URGENCY[b.c.segment] ?? 9;
+  if (ua !== ub) return ua - ub;
+  const da = a.c.dueDate;
+  const db = b.c.dueDate;
+  if (da && db && da !== db) return da < db ? -1 : 1;
+  if (da && !db) return -1;
+  if (!da && db) return 1;
+  return a.i - b.i;
+}
+
+/** Sort key of a household's members: lower is kept first. */
+function older(a: { c: RecallContact; i: number }, b: { c: RecallContact; i: number }): number {
+  const ba = a.c.birthDate;
+  const bb = b.c.birthDate;
+  if (ba && bb && ba !== bb) return ba < bb ? -1 : 1;
+  if (ba && !bb) return -1;
+  if (!ba && bb) return 1;
+  const ha = a.c.householdId !== undefined && a.c.householdId === a.c.patientId;
+  const hb = b.c.householdId !== undefined && b.c.householdId === b.c.patientId;
+  if (ha !== hb) return ha ? -1 : 1;
+  return a.i - b.i;
 }
 
 class Sets {
@@ -45,23 +89,6 @@ class Sets {
   }
 }
 
-function householdKey(c: RecallContact): string | undefined {
-  return c.householdId ? `${c.office}|${c.householdId}` : undefined;
-}
-
-/** Sort key: lower is kept first. */
-function older(a: { c: RecallContact; i: number }, b: { c: RecallContact; i: number }): number {
-  const ba = a.c.birthDate;
-  const bb = b.c.birthDate;
-  if (ba && bb && ba !== bb) return ba < bb ? -1 : 1;
-  if (ba && !bb) return -1;
-  if (!ba && bb) return 1;
-  const ha = a.c.householdId !== undefined && a.c.householdId === a.c.patientId;
-  const hb = b.c.householdId !== undefined && b.c.householdId === b.c.patientId;
-  if (ha !== hb) return ha ? -1 : 1;
-  return a.i - b.i;
-}
-
 function linkText(kept: RecallContact, c: RecallContact): string {
   if (kept.householdId && kept.householdId === c.householdId) return 'same household id';
   if (kept.phone && kept.phone === c.phone) return 'same phone';
@@ -69,49 +96,82 @@ function linkText(kept: RecallContact, c: RecallContact): string {
   return 'linked through another member';
 }
 
-/** `validPhone` defaults to isValidE164; consent passes its per-run memo of it. */
-export function foldHouseholds(contacts: readonly RecallContact[], validPhone: (phone: string) => boolean = isValidE164): Folded[] {
-  const sets = new Sets(contacts.length, contacts.map(householdKey));
-  const first = new Map<string, number>();
-  const link = (key: string, i: number) => {
-    const j = first.get(key);
-    if (j === undefined) first.set(key, i);
-    else sets.union(j, i);
-  };
-  contacts.forEach((c, i) => {
-    const hk = householdKey(c);
-    if (hk) link(`h:${hk}`, i);
-  });
-  contacts.forEach((c, i) => {
-    if (c.phone && validPhone(c.phone)) link(`p:${c.office}|${c.phone}`, i);
-    if (c.email) link(`e:${c.office}|${c.email}`, i);
-  });
+/** The listed form of a row: what the key and the CRM need, nothing else. */
+export function coveredRow(c: RecallContact): CoveredRecall {
+  const r: CoveredRecall = { patientId: c.patientId, firstName: c.firstName, segment: c.segment };
+  if (c.recallType !== undefined) r.recallType = c.recallType;
+  if (c.dueDate !== undefined) r.dueDate = c.dueDate;
+  if (c.lastVisit !== undefined) r.lastVisit = c.lastVisit;
+  return r;
+}
 
-  const groups = new Map<number, number[]>();
-  contacts.forEach((_, i) => {
-    const r = sets.find(i);
-    const g = groups.get(r);
+function groupsOf(n: number, keyOf: (i: number) => number | string): Map<number | string, number[]> {
+  const groups = new Map<number | string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const k = keyOf(i);
+    const g = groups.get(k);
     if (g) g.push(i);
-    else groups.set(r, [i]);
+    else groups.set(k, [i]);
+  }
+  return groups;
+}
+
+/** Folds one run's contactable rows; one entry per input, in input order. */
+export function foldRun(contacts: readonly RecallContact[], opts: FoldOptions = {}): Folded[] {
+  const held = opts.held ?? (() => false);
+  const validPhone = opts.validPhone ?? isValidE164;
+  const out: Folded[] = contacts.map((contact) => ({ contact }));
+  const open = contacts.map((_, i) => i).filter((i) => !held(contacts[i]));
+
+  // 1. one patient's rows: the most urgent one stays
+  const others = new Map<number, number[]>();
+  const kept: number[] = [];
+  for (const rows of groupsOf(open.length, (k) => `${contacts[open[k]].office}|${contacts[open[k]].patientId}`).values()) {
+    const sorted = rows.map((k) => ({ c: contacts[open[k]], i: open[k] })).sort(moreUrgent);
+    const winner = sorted[0];
+    kept.push(winner.i);
+    others.set(winner.i, sorted.slice(1).map((s) => s.i));
+    for (const s of sorted.slice(1)) out[s.i] = { contact: s.c, reason: 'duplicate-recall', carriedBy: winner.i, link: 'same patient' };
+  }
+  kept.sort((a, b) => a - b);
+
+  // 2. one household among the patients still open
+  const sets = new Sets(kept.length, kept.map((i) => (contacts[i].householdId ? `${contacts[i].office}|${contacts[i].householdId}` : undefined)));
+  const first = new Map<string, number>();
+  const link = (key: string, k: number) => {
+    const j = first.get(key);
+    if (j === undefined) first.set(key, k);
+    else sets.union(j, k);
+  };
+  kept.forEach((i, k) => {
+    const c = contacts[i];
+    if (c.householdId) link(`h:${c.office}|${c.householdId}`, k);
+  });
+  kept.forEach((i, k) => {
+    const c = contacts[i];
+    if (c.phone && validPhone(c.phone)) link(`p:${c.office}|${c.phone}`, k);
+    if (c.email) link(`e:${c.office}|${c.email}`, k);
   });
 
-  const out: Folded[] = contacts.map((contact) => ({ contact }));
-  for (const members of groups.values()) {
-    if (members.length === 1) continue;
-    const keptIndex = members.map((i) => ({ c: contacts[i], i })).sort(older)[0].i;
-    const kept = contacts[keptIndex];
-    const listed = new Set<string>([kept.patientId, ...(kept.household ?? []).map((h) => h.patientId)]);
-    const household: HouseholdMember[] = [...(kept.household ?? [])];
-    for (const i of members) {
-      if (i === keptIndex) continue;
-      const c = contacts[i];
-      out[i] = { contact: c, keptBy: keptIndex, link: linkText(kept, c) };
-      if (!listed.has(c.patientId)) {
-        listed.add(c.patientId);
-        household.push({ patientId: c.patientId, firstName: c.firstName });
+  for (const members of groupsOf(kept.length, (k) => sets.find(k)).values()) {
+    const sorted = members.map((k) => ({ c: contacts[kept[k]], i: kept[k] })).sort(older);
+    const carrier = sorted[0];
+    const c = carrier.c;
+    const ownOthers = (others.get(carrier.i) ?? []).map((i) => coveredRow(contacts[i]));
+    const household: CoveredRecall[] = [];
+    for (const m of sorted.slice(1).sort((a, b) => a.i - b.i)) {
+      out[m.i] = { contact: m.c, reason: 'duplicate-household', carriedBy: carrier.i, link: linkText(c, m.c) };
+      household.push(coveredRow(m.c));
+      for (const j of others.get(m.i) ?? []) {
+        out[j] = { ...out[j], carriedBy: carrier.i };
+        household.push(coveredRow(contacts[j]));
       }
     }
-    out[keptIndex] = { contact: household.length > 0 ? { ...kept, household } : kept };
+    if (ownOthers.length === 0 && household.length === 0) continue;
+    const next: RecallContact = { ...c };
+    if (ownOthers.length > 0) next.otherRecalls = [...(c.otherRecalls ?? []), ...ownOthers];
+    if (household.length > 0) next.household = [...(c.household ?? []), ...household];
+    out[carrier.i] = { contact: next };
   }
   return out;
 }

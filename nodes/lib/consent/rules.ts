@@ -9,12 +9,14 @@
 //  6. bad numbers       a phone that is not a valid E.164 number                   -> bad-number
 //  7. invalid e-mails   not syntactically an address: treated as missing (no code in SPEC)
 //  8. no channel left   opted-out when an opt-out took a channel, else no-channel
-//  9. one per household duplicate-household (see household.ts)
+//  9. one per patient     duplicate-recall, then one per household duplicate-household,
+//     both among the rows the ledger would still let through (see household.ts)
 import type { SuppressionHit, SuppressionIndex } from '../ledger/api';
 import { countBy, addCounts } from '../run';
 import type { Channel, ChannelReason, Counts, RecallContact, SkippedRecord } from '../types';
-import { isValidE164, isValidEmail } from '../normalize/contact-values';
-import { foldHouseholds } from './household';
+import { isValidEmail } from '../contact/email';
+import { isValidE164 } from '../contact/phone';
+import { foldRun, type FoldOptions } from './household';
 
 export interface ConsentOptions {
   /** privacy_flags bit meaning "no voice calls" (Dentrix: 1) */
@@ -176,8 +178,10 @@ function isContact(x: unknown): x is RecallContact {
 /**
  * Applies the rules to one run's contacts. Every input ends either in `contactable`
  * or in `suppressed` with exactly one reason; input order is kept in both.
+ * `fold.held` names the rows the ledger would hold back in this run: they take no part
+ * in folding (runConsent asks the ledger; without it every row takes part).
  */
-export function applyConsent(contacts: readonly unknown[], index: SuppressionIndex, opts: ConsentOptions = {}): ConsentResult {
+export function applyConsent(contacts: readonly unknown[], index: SuppressionIndex, opts: ConsentOptions = {}, fold: Pick<FoldOptions, 'held'> = {}): ConsentResult {
   const o: Required<ConsentOptions> = { noVoiceMask: opts.noVoiceMask ?? 1, noTextMask: opts.noTextMask ?? 2 };
   const checks = runChecks(index);
   const slots: (Decided | undefined)[] = contacts.map((x, i) => {
@@ -185,16 +189,18 @@ export function applyConsent(contacts: readonly unknown[], index: SuppressionInd
     return decide(x, checks, o);
   });
 
-  // 9. one message per household among those still contactable
+  // 9. one message per patient and per household among those still contactable
   const alive = slots.flatMap((s, i) => (s && 'contact' in s ? [{ i, contact: s.contact }] : []));
-  const folded = foldHouseholds(alive.map((a) => a.contact), checks.validPhone);
+  const folded = foldRun(alive.map((a) => a.contact), { held: fold.held, validPhone: checks.validPhone });
   alive.forEach((a, k) => {
     const f = folded[k];
-    if (f.keptBy === undefined) slots[a.i] = { contact: f.contact };
+    if (f.reason === undefined || f.carriedBy === undefined) slots[a.i] = { contact: f.contact };
     else {
-      const kept = folded[f.keptBy].contact;
-      const same = kept.patientId === f.contact.patientId;
-      slots[a.i] = skip(f.contact, 'duplicate-household', same ? `another recall of patient ${kept.patientId} is sent` : `household of patient ${kept.patientId}, who is sent (${f.link})`, 'household');
+      const by = alive[f.carriedBy].contact;
+      const detail = f.reason === 'duplicate-recall'
+        ? `another recall row of patient ${f.contact.patientId} is sent${by.patientId === f.contact.patientId ? '' : ` (on the contact of patient ${by.patientId}, ${f.link})`}; this row is listed on it`
+        : `household of patient ${by.patientId}, who is sent (${f.link}); listed on that contact`;
+      slots[a.i] = skip(f.contact, f.reason, detail, f.reason === 'duplicate-recall' ? 'recallType' : 'household');
     }
   });
 

@@ -1,11 +1,19 @@
 // One consent-filter run: gather suppression entries (msg.suppress, then the pull),
 // store them in the ledger, read the whole list back, decide. Nothing is decided on a
-// stale list: a failed pull throws unless the office chose to continue.
+// stale list: a failed pull (or a msg.suppress that is not a feed) throws unless the
+// office chose to continue.
 import type { CountryCode } from 'libphonenumber-js/max';
-import type { Ledger, SuppressionEntry } from '../ledger/api';
+import type { Ledger } from '../ledger/api';
+import { heldStates } from '../ledger/gate';
+import { recallKey } from '../ledger/keys';
 import type { Counts, RecallContact, SkippedRecord } from '../types';
 import { applyConsent, type ConsentOptions } from './rules';
-import { parseFeed, pullSuppressions, safeUrl, type FeedResult } from './suppressions';
+import { safeUrl } from '../crm/url';
+import { pullSuppressions } from './pull';
+import { parseFeed, type FeedResult } from './suppressions';
+
+/** msg.recall.counts name for feed entries that had no usable value */
+export const UNUSABLE_COUNT = 'suppression-unusable';
 
 export interface ConsentRunInput {
   contacts: readonly unknown[];
@@ -17,6 +25,10 @@ export interface ConsentRunInput {
   pullUrl: string;
   pullTimeoutMs: number;
   pullToken?: string;
+  /** plain http to another machine, also for redirect targets */
+  allowHttp?: boolean;
+  /** the largest answer the pull reads */
+  pullMaxBytes?: number;
   continueOnPullFailure: boolean;
   rules?: ConsentOptions;
   /** non-fatal problems (never patient data) */
@@ -30,12 +42,16 @@ export interface ConsentRunSummary {
   /** entries taken from msg.suppress / the pull */
   fromMessage: number;
   pulled: number;
-  /** entries that could not be used */
+  /** entries without a usable value (not stored) */
   badEntries: number;
-  /** the pull failed and the run went on (the office allowed it) */
+  /** usable entries with an unknown channel or reason, stored as `all` / `opted-out` */
+  widenedEntries: number;
+  /** the pull (or msg.suppress) failed and the run went on (the office allowed it) */
   pullFailed: boolean;
   /** size of the list consent was decided on */
   listSize: number;
+  /** rows whose key the ledger would hold back in this run (sent, failed, leased): not folded */
+  ledgerHeld: number;
 }
 
 export interface ConsentRunResult {
@@ -46,41 +62,69 @@ export interface ConsentRunResult {
 }
 
 export async function runConsent(i: ConsentRunInput): Promise<ConsentRunResult> {
-  const summary: ConsentRunSummary = { contacts: i.contacts.length, contactable: 0, suppressed: 0, fromMessage: 0, pulled: 0, badEntries: 0, pullFailed: false, listSize: 0 };
+  const summary: ConsentRunSummary = { contacts: i.contacts.length, contactable: 0, suppressed: 0, fromMessage: 0, pulled: 0, badEntries: 0, widenedEntries: 0, pullFailed: false, listSize: 0, ledgerHeld: 0 };
+  // a feed that failed: stop, or (when the office allowed it) warn and go on with the stored list
+  const failed = (e: unknown) => {
+    if (!i.continueOnPullFailure) throw new Error(`${(e as Error).message}; nothing was passed on (the suppression list may be stale)`);
+    summary.pullFailed = true;
+    i.warn(`${(e as Error).message}; going on with the stored suppression list ("continue on a failed pull" is set)`);
+  };
   // each batch is stored as soon as it is read: an opt-out that arrived is never lost,
   // even when a later pull fails and stops the run
-  const store = async (list: SuppressionEntry[], source: string) => {
-    if (list.length > 0) await i.ledger.addSuppressions(list, source);
+  const take = async (feed: FeedResult, name: string, source: string) => {
+    summary.badEntries += feed.bad;
+    summary.widenedEntries += feed.widened;
+    if (feed.bad > 0) i.warn(`${feed.bad} entries of ${name} have no usable value and were not stored: ${feed.problems.join('; ')}`);
+    if (feed.widened > 0) i.warn(`${feed.widened} entries of ${name} were read fail-closed: ${feed.widenings.join('; ')}`);
+    if (feed.entries.length > 0) await i.ledger.addSuppressions(feed.entries, source);
+    return feed.entries.length;
   };
 
   if (i.suppress !== undefined && i.suppress !== null) {
-    const feed = parseFeed(Array.isArray(i.suppress) ? i.suppress : [i.suppress], i.region, 'msg.suppress');
-    summary.fromMessage = feed.entries.length;
-    summary.badEntries += feed.bad;
-    if (feed.bad > 0) i.warn(`${feed.bad} msg.suppress entries could not be used: ${feed.problems.join('; ')}`);
-    await store(feed.entries, 'msg.suppress');
+    let feed: FeedResult | undefined;
+    try {
+      feed = parseFeed(Array.isArray(i.suppress) ? i.suppress : [i.suppress], i.region, 'msg.suppress');
+    } catch (e) {
+      failed(e);
+    }
+    if (feed) summary.fromMessage = await take(feed, 'msg.suppress', 'msg.suppress');
   }
   if (i.pullUrl) {
     let feed: FeedResult | undefined;
     try {
-      feed = await pullSuppressions(i.pullUrl, i.region, { timeoutMs: i.pullTimeoutMs, token: i.pullToken });
+      feed = await pullSuppressions(i.pullUrl, i.region, { timeoutMs: i.pullTimeoutMs, token: i.pullToken, allowHttp: i.allowHttp, maxBytes: i.pullMaxBytes });
     } catch (e) {
-      if (!i.continueOnPullFailure) throw new Error(`${(e as Error).message}; nothing was passed on (the suppression list may be stale)`);
-      summary.pullFailed = true;
-      i.warn(`${(e as Error).message}; going on with the stored suppression list ("continue on a failed pull" is set)`);
+      failed(e);
     }
-    if (feed) {
-      summary.pulled = feed.entries.length;
-      summary.badEntries += feed.bad;
-      if (feed.bad > 0) i.warn(`${feed.bad} entries of the suppression feed could not be used: ${feed.problems.join('; ')}`);
-      await store(feed.entries, `pull ${safeUrl(i.pullUrl)}`);
-    }
+    if (feed) summary.pulled = await take(feed, 'the suppression feed', `pull ${safeUrl(i.pullUrl)}`);
   }
 
   const index = await i.ledger.loadSuppressions();
   summary.listSize = index.size;
-  const result = applyConsent(i.contacts, index, i.rules);
+  const held = await ledgerHeld(i.ledger, i.contacts);
+  summary.ledgerHeld = held.count;
+  const result = applyConsent(i.contacts, index, i.rules, { held: held.test });
   summary.contactable = result.contactable.length;
   summary.suppressed = result.suppressed.length;
-  return { ...result, summary };
+  // never silently ignored: unusable entries show in the run's counts (and its summary)
+  const counts = summary.badEntries > 0 ? { ...result.counts, [UNUSABLE_COUNT]: summary.badEntries } : result.counts;
+  return { ...result, counts, summary };
+}
+
+const keyable = (x: unknown): x is RecallContact => {
+  const c = x as Partial<RecallContact> | null;
+  return !!c && typeof c === 'object' && [c.office, c.patientId, c.segment].every((v) => typeof v === 'string' && v !== '');
+};
+
+/**
+ * Which rows the ledger would hold back in this run, read-only (the same reading the gate's
+ * dry-run makes): folding is decided among the others, so a live run and a dry-run fold
+ * alike, and a row already contacted never hides another one's new recall.
+ */
+async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise<{ count: number; test: (c: RecallContact) => boolean }> {
+  const keys = new Set(contacts.filter(keyable).map((c) => recallKey(ledger.hmac, c)));
+  const states = await heldStates(ledger, [...keys]);
+  let count = 0;
+  for (const c of contacts) if (keyable(c) && states.has(recallKey(ledger.hmac, c))) count++;
+  return { count, test: (c) => states.size > 0 && keyable(c) && states.has(recallKey(ledger.hmac, c)) };
 }

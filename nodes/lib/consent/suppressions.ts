@@ -1,110 +1,107 @@
-// The suppression feed of SPEC §3: entries from msg.suppress and from a GET of
-// CRM_SUPPRESSION_URL, normalized the way contacts are (E.164 / lower-case e-mail)
-// so that the keyed hashes match. Bad entries are counted, never fatal.
-import axios from 'axios';
+// The suppression feed: entries from msg.suppress and from a GET of the CRM's
+// list, normalized the way contacts are (E.164 / lower-case e-mail) so that the
+// keyed hashes match. The feed fails closed: a vague entry suppresses more, never
+// less; an entry without a usable value is counted and reported; a feed that is not
+// the documented shape, or in which nothing is usable, is a failure, not an empty list.
 import type { CountryCode } from 'libphonenumber-js/max';
+import { normalizeEmail } from '../contact/email';
+import { normalizePhone } from '../contact/phone';
 import type { SuppressionChannel, SuppressionEntry, SuppressionReason } from '../ledger/api';
-import { normalizeEmail, normalizePhone } from '../normalize/contact-values';
-import { isLoopbackHost, safeUrl } from '../crm/url';
-
-export { safeUrl };
 
 const CHANNELS: readonly SuppressionChannel[] = ['sms', 'email', 'voice', 'all'];
 const REASONS: readonly SuppressionReason[] = ['opted-out', 'bad-number', 'bounced-email'];
+/** problems listed by position in one warning; the rest are only counted */
+const MAX_PROBLEMS = 20;
 
 export interface FeedResult {
   entries: SuppressionEntry[];
-  /** entries that could not be used; `problems` says why (by position, never the value) */
+  /** entries without a usable value (not stored); `problems` says why, by position, never the value */
   bad: number;
   problems: string[];
+  /** usable entries whose channel or reason was missing, unknown or did not fit, read as `all` / `opted-out` */
+  widened: number;
+  widenings: string[];
+}
+
+/** One entry: the stored entry and, when it was read fail-closed, what was assumed. */
+export type EntryResult = { entry: SuppressionEntry; widened?: string } | { problem: string };
+
+function given(v: unknown): boolean {
+  return v !== undefined && v !== null && String(v).trim() !== '';
+}
+
+/** The value as E.164 or lower-case e-mail, or why it is not usable. */
+function entryValue(raw: unknown, region: CountryCode): { kind: 'phone' | 'email'; value: string } | string {
+  if (typeof raw !== 'string' && typeof raw !== 'number') return 'no value';
+  const text = String(raw).trim();
+  if (text.includes('@')) {
+    const email = normalizeEmail(text);
+    return email?.valid ? { kind: 'email', value: email.email } : 'value is not a valid e-mail address';
+  }
+  const phone = normalizePhone(text, region);
+  return phone?.valid ? { kind: 'phone', value: phone.phone } : 'value is neither a valid phone number nor an e-mail address';
 }
 
 /**
- * One entry checked and normalized. A missing channel reads as `all` and a missing
- * reason as `opted-out`: when a feed is vague, the pack errs on not contacting.
+ * One entry checked and normalized. Usable = a valid phone or e-mail in `value`.
+ * A channel that is missing, unknown or does not apply to the value (sms for an
+ * e-mail) reads as `all`; a reason that is missing, unknown or does not apply
+ * (bounced-email for a phone) reads as `opted-out`.
  */
-export function normalizeEntry(raw: unknown, region: CountryCode): SuppressionEntry | string {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'not an object';
+export function normalizeEntry(raw: unknown, region: CountryCode): EntryResult {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { problem: 'not an object' };
   const e = raw as Record<string, unknown>;
-  const channel = (e.channel === undefined || e.channel === null || e.channel === '' ? 'all' : String(e.channel).trim().toLowerCase()) as SuppressionChannel;
-  const reason = (e.reason === undefined || e.reason === null || e.reason === '' ? 'opted-out' : String(e.reason).trim().toLowerCase()) as SuppressionReason;
-  if (!CHANNELS.includes(channel)) return `channel "${String(e.channel)}" is not sms, email, voice or all`;
-  if (!REASONS.includes(reason)) return `reason "${String(e.reason)}" is not opted-out, bad-number or bounced-email`;
-  if (typeof e.value !== 'string' && typeof e.value !== 'number') return 'no value';
-  const text = String(e.value).trim();
-  if (text.includes('@')) {
-    const email = normalizeEmail(text);
-    if (!email || !email.valid) return 'value is not a valid e-mail address';
-    if (channel === 'sms' || channel === 'voice') return `channel ${channel} does not apply to an e-mail address`;
-    if (reason === 'bad-number') return 'reason bad-number does not apply to an e-mail address';
-    return { channel, value: email.email, reason };
+  const v = entryValue(e.value, region);
+  if (typeof v === 'string') return { problem: v };
+  const notes: string[] = [];
+  let channel = String(e.channel ?? '').trim().toLowerCase() as SuppressionChannel;
+  const channelFits = CHANNELS.includes(channel) && (channel === 'all' || (v.kind === 'email') === (channel === 'email'));
+  if (!channelFits) {
+    // a missing channel is the documented default, not worth a warning
+    if (given(e.channel)) notes.push(`channel "${String(e.channel).slice(0, 20)}" read as all`);
+    channel = 'all';
   }
-  const phone = normalizePhone(text, region);
-  if (!phone || !phone.valid) return 'value is neither a valid phone number nor an e-mail address';
-  if (channel === 'email') return 'channel email does not apply to a phone number';
-  if (reason === 'bounced-email') return 'reason bounced-email does not apply to a phone number';
-  return { channel, value: phone.phone, reason };
+  let reason = String(e.reason ?? '').trim().toLowerCase() as SuppressionReason;
+  const reasonFits = REASONS.includes(reason) && !(reason === 'bad-number' && v.kind === 'email') && !(reason === 'bounced-email' && v.kind === 'phone');
+  if (!reasonFits) {
+    if (given(e.reason)) notes.push(`reason "${String(e.reason).slice(0, 20)}" read as opted-out`);
+    reason = 'opted-out';
+  }
+  return { entry: { channel, value: v.value, reason }, ...(notes.length > 0 ? { widened: notes.join(', ') } : {}) };
 }
 
-/** A feed body (array of entries) normalized; `label` names the feed in problems. */
+/**
+ * A feed body normalized; `label` names the feed in problems. Throws when the body
+ * is not a JSON array of objects, or when it has entries and none is usable: such a
+ * feed says nothing reliable, and taking it as an empty list would contact everyone.
+ */
 export function parseFeed(body: unknown, region: CountryCode, label: string): FeedResult {
-  if (!Array.isArray(body)) throw new Error(`${label}: expected a JSON array of { channel, value, reason }, got ${body === null ? 'null' : typeof body}`);
-  const out: FeedResult = { entries: [], bad: 0, problems: [] };
+  const shape = 'a JSON array of { channel, value, reason }';
+  if (!Array.isArray(body)) throw new Error(`${label}: expected ${shape}, got ${body === null ? 'null' : typeof body}`);
+  const notObject = body.findIndex((raw) => !raw || typeof raw !== 'object' || Array.isArray(raw));
+  if (notObject >= 0) throw new Error(`${label}: expected ${shape}, entry ${notObject + 1} is ${describe(body[notObject])}`);
+  const out: FeedResult = { entries: [], bad: 0, problems: [], widened: 0, widenings: [] };
   body.forEach((raw, i) => {
     const e = normalizeEntry(raw, region);
-    if (typeof e === 'string') {
+    if ('problem' in e) {
       out.bad += 1;
-      if (out.problems.length < 20) out.problems.push(`${label} entry ${i + 1}: ${e}`);
-    } else out.entries.push(e);
+      if (out.problems.length < MAX_PROBLEMS) out.problems.push(`entry ${i + 1}: ${e.problem}`);
+      return;
+    }
+    out.entries.push(e.entry);
+    if (e.widened) {
+      out.widened += 1;
+      if (out.widenings.length < MAX_PROBLEMS) out.widenings.push(`entry ${i + 1}: ${e.widened}`);
+    }
   });
+  if (body.length > 0 && out.entries.length === 0) {
+    throw new Error(`${label}: none of its ${body.length} entries has a usable value (${out.problems.slice(0, 3).join('; ')}${out.bad > 3 ? '; …' : ''})`);
+  }
   return out;
 }
 
-/** Checks the pull URL: http(s) only, plain http only to loopback unless allowed. */
-export function checkPullUrl(url: string, allowHttp: boolean): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`setting "suppression URL": "${safeUrl(url)}" is not a URL`);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`setting "suppression URL" must be http(s), got ${u.protocol}`);
-  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname) && !allowHttp) {
-    throw new Error(`setting "suppression URL": plain http:// is only allowed to this machine (opt-out lists hold phone numbers and e-mails); use https:// or tick "allow plain http"`);
-  }
-}
-
-export interface PullOptions {
-  timeoutMs: number;
-  /** sent as `Authorization: Bearer` when set */
-  token?: string;
-}
-
-/** GETs the suppression feed; rejects with an error naming the URL (without secrets) and the cause. */
-export async function pullSuppressions(url: string, region: CountryCode, opts: PullOptions): Promise<FeedResult> {
-  const where = safeUrl(url);
-  let text: string;
-  try {
-    const res = await axios.get<string>(url, {
-      timeout: opts.timeoutMs,
-      responseType: 'text',
-      transformResponse: (x: string) => x,
-      headers: { Accept: 'application/json', ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}) },
-      maxRedirects: 3,
-      validateStatus: (s) => s >= 200 && s < 300,
-    });
-    text = res.data;
-  } catch (e) {
-    const err = e as { response?: { status: number }; code?: string; message?: string };
-    if (err.response) throw new Error(`suppression pull from ${where} failed: HTTP ${err.response.status}`);
-    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') throw new Error(`suppression pull from ${where} timed out after ${opts.timeoutMs} ms`);
-    throw new Error(`suppression pull from ${where} failed: ${err.code ?? err.message ?? 'network error'}`);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new Error(`suppression pull from ${where}: the answer is not JSON`);
-  }
-  return parseFeed(body, region, `suppression feed ${where}`);
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
 }

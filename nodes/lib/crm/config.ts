@@ -1,9 +1,9 @@
 // Settings of crm-endpoint and crm-webhook-out, resolved without Node-RED (unit-tested).
 // Secrets come from the credential store, else from an environment variable named
 // as `${VAR}`: the flow file never holds them.
-import { boolSetting, envSetting, intSetting } from '../settings';
+import { boolSetting, envRefProblem, envSetting, intSetting } from '../settings';
 import { parseAllowList } from './payload';
-import { PRESETS, presetUrl, type EndpointConfig, type PresetName } from './presets';
+import { PRESETS, defaultRate, presetUrl, type EndpointConfig, type PresetName } from './presets';
 import type { RetryPolicy } from './retry';
 import { signingKey } from './signing';
 import type { SinkSettings } from './sink';
@@ -13,6 +13,7 @@ export interface EndpointInput {
   preset?: unknown;
   url?: unknown;
   locationId?: unknown;
+  workflowId?: unknown;
   idProperty?: unknown;
   fieldPrefix?: unknown;
   allowPlainHttp?: unknown;
@@ -46,12 +47,22 @@ function secretFrom(credential: unknown, envRef: unknown, env: NodeJS.ProcessEnv
   return envSetting(credential, env) || envSetting(envRef, env);
 }
 
-export function resolveEndpoint(config: EndpointInput, credentials: { token?: unknown; signingSecret?: unknown } = {}, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint {
+/**
+ * `saved`: the token/secret "or from" fields as saved in the flow, before Node-RED put
+ * the variables' values in (a literal secret there is refused); default `config`.
+ */
+export function resolveEndpoint(
+  config: EndpointInput,
+  credentials: { token?: unknown; signingSecret?: unknown } = {},
+  env: NodeJS.ProcessEnv = process.env,
+  saved: { tokenEnv?: unknown; secretEnv?: unknown } = config,
+): ResolvedEndpoint {
   const preset = (envSetting(config.preset, env) || 'generic') as PresetName;
   const endpoint: EndpointConfig = {
     preset,
     url: envSetting(config.url, env),
     locationId: envSetting(config.locationId, env) || undefined,
+    workflowId: envSetting(config.workflowId, env) || undefined,
     idProperty: envSetting(config.idProperty, env) || undefined,
     fieldPrefix: envSetting(config.fieldPrefix, env) || undefined,
     allowPlainHttp: false,
@@ -61,12 +72,19 @@ export function resolveEndpoint(config: EndpointInput, credentials: { token?: un
   try {
     if (!PRESETS.includes(preset)) throw new Error(`preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
     endpoint.allowPlainHttp = boolSetting(config.allowPlainHttp, false, env);
+    const literal = envRefProblem('Token: or from', saved.tokenEnv) ?? envRefProblem('Signing secret: or from', saved.secretEnv);
+    if (literal) throw new Error(literal);
     endpoint.token = secretFrom(credentials.token, config.tokenEnv, env) || undefined;
     endpoint.signingSecret = secretFrom(credentials.signingSecret, config.secretEnv, env) || undefined;
     if (endpoint.signingSecret) signingKey(endpoint.signingSecret);
     limits.concurrency = intSetting('concurrency', config.concurrency, 4, 1, 64, env);
-    limits.perInterval = intSetting('requests per interval', config.rateLimit, 0, 0, 100_000, env);
-    limits.intervalMs = intSetting('interval (seconds)', config.rateInterval, 1, 1, 3600, env) * 1000;
+    // empty: just under the CRM's published limit (presets), none (generic)
+    const rate = defaultRate(preset);
+    limits.perInterval = intSetting('requests per interval', config.rateLimit, rate.perInterval, 0, 100_000, env);
+    limits.intervalMs = intSetting('interval (seconds)', config.rateInterval, rate.intervalMs / 1000, 1, 3600, env) * 1000;
+    if (preset === 'gohighlevel' && !endpoint.locationId) {
+      throw new Error('GoHighLevel needs its Location ID (the sub-account id, or ${GHL_LOCATION_ID}): every request would be refused');
+    }
     // an unset URL is fine for dry-run; a set one must be safe before anything runs
     const url = presetUrl(endpoint);
     if (url) checkCrmUrl(url, endpoint.allowPlainHttp, 'CRM endpoint URL');

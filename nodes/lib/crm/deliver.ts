@@ -4,8 +4,10 @@
 import { setMaxListeners } from 'node:events';
 import { NetworkError, type HttpAnswer, type HttpClient } from './http';
 import { AbortedError, sleep, type Limiter, type Release } from './limiter';
-import type { PlannedRequest } from './presets';
-import { classifyStatus, isRetryableNetworkError, rateLimitWaitMs, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry';
+import { BREAKER_THRESHOLD, Breaker } from './breaker';
+import type { PlannedRequest, PresetName } from './presets';
+import { classifyStatus, isRetryableNetworkError, retryDelayMs, type RetryPolicy } from './retry';
+import { genericSignal, signalReader } from './signals';
 import { signatureHeaders } from './signing';
 
 export type RequestVerdict = 'delivered' | 'failed' | 'retry';
@@ -27,6 +29,8 @@ export interface DeliverOptions {
   limiter: Limiter;
   policy: RetryPolicy;
   timeoutMs: number;
+  /** whose rate-limit signals and quotas to read (default generic) */
+  preset?: PresetName;
   token?: string;
   signingKey?: Buffer;
   /** external stop (node close) */
@@ -53,6 +57,8 @@ export interface DeliveryStats {
   requests: number;
   http429: number;
   retries: number;
+  /** refused batches split to find the contact at fault */
+  splits: number;
 }
 
 /** The headers of one attempt: planned ones, bearer token, Standard Webhooks signature. */
@@ -70,21 +76,18 @@ export function webhookId(req: PlannedRequest): string {
 
 const SNIPPET = 300;
 
-/**
- * How long every request of the endpoint should wait after this answer. A 429/503
- * always counts (Retry-After, reset). "Remaining 0" on an accepted request counts
- * only when our own window is not full: then the CRM's quota is spent by something
- * we do not count (another app on the same account). When our window is full too,
- * the limiter already holds the next start until a slot leaves it, to the
- * millisecond; the CRM's reset, in whole seconds rounded up, would add up to a
- * second per window (and a second per answer once the window slides).
- */
+/** The generic CRM's pause after an answer (signals.ts `genericSignal`). */
 export function crmPauseMs(answer: Pick<HttpAnswer, 'status' | 'header'>, limiter: Pick<Limiter, 'windowFull'>, nowMs: number): number {
-  const refused = answer.status === 429 || answer.status === 503;
-  const retryAfter = refused ? retryAfterMs(answer.header('retry-after'), nowMs) ?? 0 : 0;
-  const spent = refused || !limiter.windowFull ? rateLimitWaitMs(answer.header, nowMs) ?? 0 : 0;
-  return Math.max(spent, retryAfter);
+  return genericSignal({ ...answer, body: '' }, limiter, nowMs).pauseMs;
 }
+
+/** How one call (with its retries) ended. */
+type Call =
+  | { kind: 'ok'; status: number; body: string; attempts: number }
+  /** a permanent refusal; `breaker` classifies it for the run-fault breaker */
+  | { kind: 'refused'; status: number; error: string; response?: string; attempts: number; breaker: string; runFault?: string }
+  | { kind: 'retry'; status?: number; error: string; response?: string; attempts: number }
+  | { kind: 'stopped'; attempts: number; during: boolean };
 
 export class Delivery {
   readonly stats: DeliveryStats;
@@ -94,19 +97,24 @@ export class Delivery {
   /** this run's requests between the hold and their answer */
   private sending = 0;
   private readonly inFlight = () => this.sending;
+  private readonly breaker: Breaker;
+  private readonly signals: ReturnType<typeof signalReader>;
   /** outcomes so far, in the order they ended */
   readonly finished: RequestOutcome[] = [];
 
   constructor(private readonly requests: readonly PlannedRequest[], private readonly opts: DeliverOptions) {
-    this.stats = { contacts: requests.reduce((n, r) => n + r.items.length, 0), delivered: 0, failed: 0, retry: 0, retrying: 0, requests: 0, http429: 0, retries: 0 };
+    const contacts = requests.reduce((n, r) => n + r.items.length, 0);
+    this.stats = { contacts, delivered: 0, failed: 0, retry: 0, retrying: 0, requests: 0, http429: 0, retries: 0, splits: 0 };
     for (const r of requests) this.open.add(r);
+    this.breaker = new Breaker(Math.min(BREAKER_THRESHOLD, Math.max(1, contacts)));
+    this.signals = signalReader(opts.preset ?? 'generic');
     // every waiting request listens on this one signal
     setMaxListeners(0, this.halter.signal);
     opts.signal?.addEventListener('abort', () => this.halter.abort(), { once: true });
     if (opts.signal?.aborted) this.halter.abort();
   }
 
-  /** Why the run stopped early: the endpoint refused us (401/403/404/3xx...). */
+  /** Why the run stopped early: the endpoint refused us, a daily quota, the run-fault breaker. */
   get halted(): string | undefined {
     return this.haltReason;
   }
@@ -117,7 +125,8 @@ export class Delivery {
   }
 
   async run(): Promise<RequestOutcome[]> {
-    return Promise.all(this.requests.map((r) => this.one(r)));
+    await Promise.all(this.requests.map((r) => this.one(r)));
+    return [...this.finished];
   }
 
   private progress(): void {
@@ -132,6 +141,7 @@ export class Delivery {
     this.stats[o.outcome] += o.request.items.length - missing;
     this.stats.retry += missing;
     this.progress();
+    this.breaker.settleIfStuck(this.open.size);
     return o;
   }
 
@@ -140,7 +150,64 @@ export class Delivery {
     return this.finish({ request, outcome: 'retry', attempts, error: why });
   }
 
-  private async one(request: PlannedRequest): Promise<RequestOutcome> {
+  /** One planned request and the calls that must follow it, to its outcome. */
+  private async one(request: PlannedRequest): Promise<void> {
+    const r = await this.call(request);
+    if (r.kind === 'stopped') return void this.stopped(request, r.attempts, r.during);
+    if (r.kind === 'retry') return void this.finish({ request, outcome: 'retry', status: r.status, attempts: r.attempts, error: r.error, response: r.response });
+    if (r.kind === 'refused') return this.refused(request, r);
+    this.breaker.accepted();
+    let attempts = r.attempts;
+    for (const step of request.then?.(r.body) ?? []) {
+      const s = await this.call(step);
+      attempts += s.attempts;
+      if (s.kind === 'stopped') return void this.stopped(request, attempts, s.during);
+      if (s.kind === 'refused' && s.runFault) this.halt(s.runFault);
+      if (s.kind !== 'ok') {
+        // in the CRM but incomplete (tags, workflow): the next run repeats every call
+        const path = safePath(step.url);
+        const o: RequestOutcome = { request, outcome: 'retry', attempts, error: `${path}: ${s.error}` };
+        if (s.status !== undefined) o.status = s.status;
+        if (s.response) o.response = s.response;
+        return void this.finish(o);
+      }
+    }
+    const confirmed = request.confirmed?.(r.status, r.body);
+    const unconfirmed = confirmed ? new Set(request.items.map((i) => i.key).filter((k) => !confirmed.has(k))) : undefined;
+    const o: RequestOutcome = { request, outcome: 'delivered', status: r.status, attempts };
+    if (unconfirmed?.size) {
+      o.unconfirmed = unconfirmed;
+      o.response = r.body.slice(0, SNIPPET);
+    }
+    this.finish(o);
+  }
+
+  /** A permanent refusal: the run's fault (stop), a batch to split, or the contact's (via the breaker). */
+  private async refused(request: PlannedRequest, r: Extract<Call, { kind: 'refused' }>): Promise<void> {
+    const base = { request, status: r.status, attempts: r.attempts, response: r.response };
+    if (r.runFault) {
+      this.halt(r.runFault);
+      return void this.finish({ ...base, outcome: 'retry', error: `${r.error}: ${r.runFault}` });
+    }
+    if (request.split && !this.halter.signal.aborted) {
+      const parts = request.split();
+      this.open.delete(request);
+      for (const p of parts) this.open.add(p);
+      this.stats.splits++;
+      await Promise.all(parts.map((p) => this.one(p)));
+      return;
+    }
+    const verdict = this.breaker.refused(r.breaker, r.error);
+    this.breaker.settleIfStuck(this.open.size);
+    if (await verdict) {
+      this.halt(this.breaker.tripped ?? 'run-fault breaker');
+      return void this.finish({ ...base, outcome: 'retry', error: `${r.error}; released: ${this.breaker.tripped ?? 'run stopped'}` });
+    }
+    this.finish({ ...base, outcome: 'failed', error: r.error });
+  }
+
+  /** One HTTP call with its retries. */
+  private async call(request: PlannedRequest): Promise<Call> {
     const { policy, limiter, client } = this.opts;
     const now = this.opts.now ?? Date.now;
     const signal = this.halter.signal;
@@ -153,14 +220,14 @@ export class Delivery {
       try {
         release = await limiter.acquire(signal);
       } catch (err) {
-        if (err instanceof AbortedError) return this.stopped(request, attempts, false);
+        if (err instanceof AbortedError) return { kind: 'stopped', attempts, during: false };
         throw err;
       }
       if (this.opts.hold) {
         await this.opts.hold(signal, this.inFlight);
         if (signal.aborted) {
           release();
-          return this.stopped(request, attempts, false);
+          return { kind: 'stopped', attempts, during: false };
         }
       }
       // the rate window counts from here: a hold must not make this request arrive late
@@ -180,46 +247,44 @@ export class Delivery {
         this.sending--;
         release();
       }
-      if (netErr?.aborted || (signal.aborted && !answer)) return this.stopped(request, attempts, true);
+      if (netErr?.aborted || (signal.aborted && !answer)) return { kind: 'stopped', attempts, during: true };
 
-      let verdict;
       if (answer) {
         lastStatus = answer.status;
         if (answer.status === 429) this.stats.http429++;
-        verdict = classifyStatus(answer.status);
+        const verdict = classifyStatus(answer.status);
         // the CRM's window is spent: every request of this endpoint waits, not just this one
-        const asked = crmPauseMs(answer, limiter, now());
-        if (asked > 0 && asked <= policy.maxRetryAfterMs) limiter.pauseUntil(now() + asked);
-        if (verdict === 'delivered') {
-          const confirmed = request.confirmed?.(answer.status, answer.body);
-          const unconfirmed = confirmed ? new Set(request.items.map((i) => i.key).filter((k) => !confirmed.has(k))) : undefined;
-          const o: RequestOutcome = { request, outcome: 'delivered', status: answer.status, attempts };
-          if (unconfirmed?.size) {
-            o.unconfirmed = unconfirmed;
-            o.response = answer.body.slice(0, SNIPPET);
-          }
-          return this.finish(o);
-        }
-        lastError = `HTTP ${answer.status}${answer.statusText ? ' ' + answer.statusText : ''}`;
+        const sig = this.signals(answer, limiter, now());
+        if (sig.pauseMs > 0 && sig.pauseMs <= policy.maxRetryAfterMs) limiter.pauseUntil(now() + sig.pauseMs);
+        if (sig.dailySpent) this.halt(sig.dailySpent);
         const response = answer.body ? answer.body.slice(0, SNIPPET) : undefined;
-        if (verdict === 'failed') return this.finish({ request, outcome: 'failed', status: answer.status, attempts, error: lastError, response });
+        const status = `HTTP ${answer.status}${answer.statusText ? ' ' + answer.statusText : ''}`;
+        if (verdict === 'delivered') {
+          const why = request.bodyError?.(answer.status, answer.body);
+          if (!why) return { kind: 'ok', status: answer.status, body: answer.body, attempts };
+          return { kind: 'refused', status: answer.status, error: `${status}, but ${why}`, response, attempts, breaker: `body ${why}` };
+        }
+        lastError = status;
+        if (verdict === 'failed') {
+          return { kind: 'refused', status: answer.status, error: lastError, response, attempts, breaker: `HTTP ${answer.status}`, runFault: request.runFault?.(answer.status, answer.body) };
+        }
         if (verdict === 'halt') {
           this.halt(`${lastError} from the CRM endpoint`);
-          return this.finish({ request, outcome: 'retry', status: answer.status, attempts, error: `${lastError}: check the endpoint URL and token`, response });
+          return { kind: 'retry', status: answer.status, error: `${lastError}: check the endpoint URL, token and IDs`, response, attempts };
         }
+        if (sig.dailySpent) return { kind: 'retry', status: answer.status, error: `${lastError}: ${sig.dailySpent}`, response, attempts };
       } else {
         lastError = netErr!.message;
         if (!isRetryableNetworkError(netErr!.code)) {
           this.halt(lastError);
-          return this.finish({ request, outcome: 'retry', attempts, error: lastError });
+          return { kind: 'retry', error: lastError, attempts };
         }
       }
 
       // retryable
-      const give = (why: string) => this.finish({ request, outcome: 'retry', status: lastStatus, attempts, error: `${lastError}; ${why}` });
-      if (attempts >= policy.maxAttempts) return give(`gave up after ${attempts} attempts`);
+      if (attempts >= policy.maxAttempts) return { kind: 'retry', status: lastStatus, error: `${lastError}; gave up after ${attempts} attempts`, attempts };
       const delay = retryDelayMs(attempts, policy, answer?.header, now(), this.opts.random);
-      if (delay === undefined) return give('the CRM asked to wait longer than the retry limit');
+      if (delay === undefined) return { kind: 'retry', status: lastStatus, error: `${lastError}; the CRM asked to wait longer than the retry limit`, attempts };
       this.stats.retries++;
       this.stats.retrying++;
       this.progress();
@@ -228,7 +293,7 @@ export class Delivery {
       } catch (err) {
         if (err instanceof AbortedError) {
           this.stats.retrying--;
-          return this.stopped(request, attempts, false);
+          return { kind: 'stopped', attempts, during: false };
         }
         throw err;
       }
@@ -239,6 +304,16 @@ export class Delivery {
   private halt(reason: string): void {
     if (this.haltReason) return;
     this.haltReason = reason;
+    this.breaker.trip(reason);
     this.halter.abort();
+  }
+}
+
+/** A URL's path only (no host, no query): for per-contact errors. */
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(request)';
   }
 }

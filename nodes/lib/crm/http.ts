@@ -1,6 +1,8 @@
 // The one place that talks HTTP: axios with keep-alive agents (one TLS handshake per
 // socket, not per contact), no redirects (PHI must not follow a 3xx elsewhere), and
-// every status handed back rather than thrown.
+// every status handed back rather than thrown. The timeout is a deadline for the whole
+// exchange (axios's own `timeout` is a socket idle timer: a server trickling a byte a
+// second would hold a request for ever), and an answer larger than 1 MiB is cut off.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
@@ -21,6 +23,9 @@ export class NetworkError extends Error {
   }
 }
 
+/** Largest CRM answer read (bytes): refusals and batch results are far smaller. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
 export interface HttpClient {
   post(url: string, headers: Record<string, string>, body: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpAnswer>;
   /** closes idle keep-alive sockets */
@@ -38,12 +43,22 @@ export function createHttpClient(opts: { maxSockets?: number; userAgent?: string
     validateStatus: () => true,
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
+    maxContentLength: MAX_RESPONSE_BYTES,
     headers: opts.userAgent ? { 'User-Agent': opts.userAgent } : {},
   });
   return {
     async post(url, headers, body, { timeoutMs, signal }) {
+      const deadline = new AbortController();
+      let timedOutByDeadline = false;
+      const timer = setTimeout(() => {
+        timedOutByDeadline = true;
+        deadline.abort();
+      }, timeoutMs);
+      const onAbort = () => deadline.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) deadline.abort();
       try {
-        const res = await ax.post(url, body, { headers, timeout: timeoutMs, signal });
+        const res = await ax.post(url, body, { headers, signal: deadline.signal });
         return {
           status: res.status,
           statusText: res.statusText ?? '',
@@ -52,10 +67,21 @@ export function createHttpClient(opts: { maxSockets?: number; userAgent?: string
         };
       } catch (err) {
         const e = err as { code?: string; message?: string };
-        const aborted = signal?.aborted === true || e.code === 'ERR_CANCELED';
-        const timedOut = !aborted && (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT');
-        const what = aborted ? 'stopped during the request' : timedOut ? `no answer within ${timeoutMs} ms` : e.message || 'network error';
-        throw new NetworkError(what + (e.code && !aborted ? ` (${e.code})` : ''), e.code, aborted, timedOut);
+        const aborted = signal?.aborted === true || (e.code === 'ERR_CANCELED' && !timedOutByDeadline);
+        const timedOut = !aborted && (timedOutByDeadline || e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT');
+        const tooLarge = /maxContentLength/.test(e.message ?? '');
+        const what = aborted
+          ? 'stopped during the request'
+          : timedOut
+            ? `no complete answer within ${timeoutMs} ms`
+            : tooLarge
+              ? `answer larger than ${MAX_RESPONSE_BYTES} bytes, not read`
+              : e.message || 'network error';
+        const code = timedOut ? 'ETIMEDOUT' : tooLarge ? 'ERESPONSETOOLARGE' : e.code;
+        throw new NetworkError(what + (code && !aborted ? ` (${code})` : ''), code, aborted, timedOut);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
       }
     },
     destroy() {

@@ -22,7 +22,10 @@ export interface RecallPayload {
   dueDate: string | null;
   channels: Channel[];
   tags: string[];
-  household: { firstName: string }[];
+  /** rows of other household members this message covers */
+  household: { firstName: string; recallType: string | null; dueDate: string | null; segment: string }[];
+  /** this patient's other recall rows this message covers */
+  otherRecalls: { recallType: string | null; dueDate: string | null; segment: string }[];
   source: typeof PAYLOAD_SOURCE;
   /** allow-listed extras only */
   [extra: string]: unknown;
@@ -61,7 +64,8 @@ export function buildPayload(contact: RecallContact, contactKey: string, allow: 
     dueDate: contact.dueDate ?? null,
     channels,
     tags: [contact.segment, 'dentrix-recall', `office:${contact.office}`],
-    household: (contact.household ?? []).map((m) => ({ firstName: m.firstName })),
+    household: (contact.household ?? []).map((m) => ({ firstName: m.firstName, recallType: m.recallType ?? null, dueDate: m.dueDate ?? null, segment: m.segment })),
+    otherRecalls: (contact.otherRecalls ?? []).map((r) => ({ recallType: r.recallType ?? null, dueDate: r.dueDate ?? null, segment: r.segment })),
     source: PAYLOAD_SOURCE,
   };
   const record = contact as unknown as Record<string, unknown>;

@@ -1,16 +1,12 @@
 // How one CRM wants the record: the generic webhook posts `dental-recall/v1` as is;
-// GoHighLevel and HubSpot map the same record onto their contact upserts.
+// GoHighLevel (ghl.ts) and HubSpot (hubspot.ts) map the same record onto their contact
+// APIs and carry consent in their own terms.
 import { createHash } from 'node:crypto';
+import type { Channel } from '../types';
 import type { RecallPayload } from './payload';
 
 export const PRESETS = ['generic', 'gohighlevel', 'hubspot'] as const;
 export type PresetName = (typeof PRESETS)[number];
-
-export const GHL_BASE_URL = 'https://services.leadconnectorhq.com';
-export const GHL_API_VERSION = '2021-07-28';
-export const HUBSPOT_BASE_URL = 'https://api.hubapi.com';
-/** HubSpot's batch endpoints take at most 100 inputs. */
-export const HUBSPOT_MAX_BATCH = 100;
 
 /** What a crm-endpoint config node resolves to (secrets included; never logged). */
 export interface EndpointConfig {
@@ -19,8 +15,10 @@ export interface EndpointConfig {
   url: string;
   token?: string;
   signingSecret?: string;
-  /** GoHighLevel sub-account */
+  /** GoHighLevel sub-account (required) */
   locationId?: string;
+  /** GoHighLevel: a workflow every delivered contact is enrolled into (optional) */
+  workflowId?: string;
   /** HubSpot: 'email' (default) or a unique custom property holding contactKey */
   idProperty?: string;
   /** when set, recall fields go to custom fields/properties named <prefix>segment etc. */
@@ -28,11 +26,17 @@ export interface EndpointConfig {
   allowPlainHttp: boolean;
 }
 
-/** One contact ready to go: its idempotency key and payload. */
+/** One contact ready to go: its idempotency key, payload and the channels consent dropped. */
 export interface Item {
   key: string;
   patientId: string;
   payload: RecallPayload;
+  /**
+   * Channels the CRM must be told not to use: dropped by consent (a channel reason),
+   * or off although the address exists. A channel off for want of an address is not
+   * listed: the connector knows nothing about it.
+   */
+  blocked: { channel: Channel; reason: string }[];
 }
 
 /** One HTTP request of the plan, before auth and signature headers. */
@@ -49,27 +53,23 @@ export interface PlannedRequest {
    * the items the CRM confirmed; the rest are not delivered.
    */
   confirmed?: (status: number, responseBody: string) => Set<string> | undefined;
+  /** A 2xx whose body says the CRM did not take the request (`{"success":false}`): why. */
+  bodyError?: (status: number, responseBody: string) => string | undefined;
+  /**
+   * Calls that must follow this one's 2xx, in order, before its contacts count as
+   * delivered (GoHighLevel: add tags, enrol in a workflow), built from the answer.
+   */
+  then?: (responseBody: string) => PlannedRequest[];
+  /** A refused request of several contacts splits into these to find the one at fault. */
+  split?: () => PlannedRequest[];
+  /** A refusal that is the run's configuration, not the contact (e.g. a missing HubSpot property): why. */
+  runFault?: (status: number, responseBody: string) => string | undefined;
 }
 
 export interface Plan {
   requests: PlannedRequest[];
-  /** contacts the preset cannot send (e.g. HubSpot by e-mail without an e-mail) */
-  rejected: { item: Item; error: string }[];
-}
-
-/** The full URL a preset posts to. */
-export function presetUrl(ep: EndpointConfig): string {
-  const base = (ep.url || (ep.preset === 'gohighlevel' ? GHL_BASE_URL : ep.preset === 'hubspot' ? HUBSPOT_BASE_URL : '')).replace(/\/+$/, '');
-  if (ep.preset === 'gohighlevel') return `${base}/contacts/upsert`;
-  if (ep.preset === 'hubspot') return `${base}/crm/v3/objects/contacts/batch/upsert`;
-  return ep.url;
-}
-
-/** Contacts per request: GoHighLevel upserts one, HubSpot up to 100, generic as set (1 = one object per POST). */
-export function effectiveBatchSize(ep: EndpointConfig, batchSize: number): number {
-  if (ep.preset === 'gohighlevel') return 1;
-  if (ep.preset === 'hubspot') return Math.min(Math.max(batchSize, 1), HUBSPOT_MAX_BATCH);
-  return Math.max(batchSize, 1);
+  /** contacts the preset cannot carry (HubSpot by e-mail, no e-mail): left unsent with the reason */
+  unsendable: { item: Item; error: string }[];
 }
 
 /**
@@ -80,8 +80,10 @@ export function batchKey(keys: readonly string[]): string {
   return 'batch-' + createHash('sha256').update(keys.join('\n')).digest('hex');
 }
 
+export const JSON_HEADERS: Readonly<Record<string, string>> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+
 /** Recall fields for CRMs without the generic schema, under the office's prefix. */
-function recallFields(p: RecallPayload, prefix: string): Record<string, string> {
+export function recallFields(p: RecallPayload, prefix: string): Record<string, string> {
   const fields: Record<string, string> = {
     [`${prefix}contact_key`]: p.contactKey,
     [`${prefix}segment`]: p.segment,
@@ -92,94 +94,76 @@ function recallFields(p: RecallPayload, prefix: string): Record<string, string> 
   return fields;
 }
 
-/** GoHighLevel v2 POST /contacts/upsert body (matches on the location's duplicate rules). */
-export function ghlBody(p: RecallPayload, ep: EndpointConfig): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    locationId: ep.locationId,
-    firstName: p.firstName,
-    lastName: p.lastName,
-    tags: p.tags,
-    source: p.source,
-  };
-  if (p.email) body.email = p.email;
-  if (p.phone) body.phone = p.phone;
-  if (typeof p.birthDate === 'string') body.dateOfBirth = p.birthDate;
-  if (typeof p.address === 'string') body.address1 = p.address;
-  if (ep.fieldPrefix) {
-    body.customFields = Object.entries(recallFields(p, ep.fieldPrefix)).map(([key, value]) => ({ key, field_value: value }));
+/** A JSON object answer, or undefined (not JSON, not an object). */
+export function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
-  return body;
-}
-
-/** One HubSpot batch-upsert input, or the reason the contact cannot be upserted. */
-export function hubspotInput(p: RecallPayload, ep: EndpointConfig): { idProperty: string; id: string; properties: Record<string, string> } | string {
-  const idProperty = ep.idProperty || 'email';
-  const id = idProperty === 'email' ? p.email : p.contactKey;
-  if (!id) return 'no e-mail to upsert by (HubSpot idProperty "email")';
-  const properties: Record<string, string> = { firstname: p.firstName, lastname: p.lastName };
-  if (p.email) properties.email = p.email;
-  if (p.phone) properties.phone = p.phone;
-  if (typeof p.birthDate === 'string') properties.date_of_birth = p.birthDate;
-  if (typeof p.address === 'string') properties.address = p.address;
-  if (ep.fieldPrefix) Object.assign(properties, recallFields(p, ep.fieldPrefix));
-  return { idProperty, id, properties };
-}
-
-/** Groups the items into the preset's requests (input order kept). */
-export function planRequests(items: readonly Item[], ep: EndpointConfig, batchSize: number): Plan {
-  const url = presetUrl(ep);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-  if (ep.preset === 'gohighlevel') headers.Version = GHL_API_VERSION;
-  const rejected: Plan['rejected'] = [];
-  const sendable: { item: Item; body: unknown }[] = [];
-  for (const item of items) {
-    if (ep.preset === 'hubspot') {
-      const input = hubspotInput(item.payload, ep);
-      if (typeof input === 'string') rejected.push({ item, error: input });
-      else sendable.push({ item, body: input });
-    } else if (ep.preset === 'gohighlevel') {
-      sendable.push({ item, body: ghlBody(item.payload, ep) });
-    } else {
-      sendable.push({ item, body: item.payload });
-    }
-  }
-  const size = effectiveBatchSize(ep, batchSize);
-  const requests: PlannedRequest[] = [];
-  for (let i = 0; i < sendable.length; i += size) {
-    const chunk = sendable.slice(i, i + size);
-    const chunkItems = chunk.map((c) => c.item);
-    let body: unknown;
-    if (ep.preset === 'hubspot') body = { inputs: chunk.map((c) => c.body) };
-    else if (size === 1) body = chunk[0].body;
-    else body = chunk.map((c) => c.body);
-    const idempotencyKey = chunkItems.length === 1 && size === 1 ? chunkItems[0].key : batchKey(chunkItems.map((it) => it.key));
-    const req: PlannedRequest = { items: chunkItems, url, method: 'POST', idempotencyKey, headers: { ...headers, 'Idempotency-Key': idempotencyKey }, body };
-    if (ep.preset === 'hubspot') req.confirmed = hubspotConfirmed(chunk.map((c) => ({ key: c.item.key, input: c.body as { idProperty: string; id: string } })));
-    requests.push(req);
-  }
-  return { requests, rejected };
 }
 
 /**
- * HubSpot answers 207 when some inputs of a batch failed: only inputs whose id comes
- * back in `results[].properties[idProperty]` count as delivered (never mark sent what
- * the CRM did not confirm). Any other 2xx confirms the whole batch.
+ * The error shapes webhook receivers answer with a 200: `{"success":false}`,
+ * `{"ok":false}`, `{"status":"error"}`. Anything else in a 2xx is success.
  */
-function hubspotConfirmed(inputs: { key: string; input: { idProperty: string; id: string } }[]): PlannedRequest['confirmed'] {
-  return (status, responseBody) => {
-    if (status !== 207) return undefined;
-    const ok = new Set<string>();
-    let results: { properties?: Record<string, unknown> }[] = [];
-    try {
-      const parsed = JSON.parse(responseBody) as { results?: unknown };
-      if (Array.isArray(parsed.results)) results = parsed.results as typeof results;
-    } catch {
-      return ok;
-    }
-    for (const { key, input } of inputs) {
-      const want = input.id.toLowerCase();
-      if (results.some((r) => String(r?.properties?.[input.idProperty] ?? '').toLowerCase() === want)) ok.add(key);
-    }
-    return ok;
-  };
+export function errorBody(_status: number, text: string): string | undefined {
+  const o = jsonObject(text);
+  if (!o) return undefined;
+  if (o.success === false || o.ok === false || o.status === 'error') {
+    const msg = typeof o.message === 'string' ? o.message : typeof o.error === 'string' ? o.error : '';
+    return `the answer says it failed${msg ? `: ${msg.slice(0, 120)}` : ''}`;
+  }
+  return undefined;
+}
+
+/** Splits a refused batch in two halves (until single contacts), each its own request. */
+export function halves(items: readonly Item[], build: (items: Item[]) => PlannedRequest): (() => PlannedRequest[]) | undefined {
+  if (items.length < 2) return undefined;
+  const mid = Math.ceil(items.length / 2);
+  return () => [build(items.slice(0, mid)), build(items.slice(mid))];
+}
+
+export const GHL_BASE_URL = 'https://services.leadconnectorhq.com';
+export const GHL_API_VERSION = '2021-07-28';
+export const HUBSPOT_BASE_URL = 'https://api.hubapi.com';
+/**
+ * HubSpot's date-versioned contacts API (the `/crm/v3/objects/...` path is listed as
+ * legacy beside it): a pinned version keeps its request and answer shapes until the
+ * office chooses to move (docs/crm.md).
+ */
+export const HUBSPOT_UPSERT_PATH = '/crm/objects/2026-03/contacts/batch/upsert';
+/** HubSpot's batch endpoints take at most 100 inputs. */
+export const HUBSPOT_MAX_BATCH = 100;
+
+/** The URL a preset posts its first call to. */
+export function presetUrl(ep: EndpointConfig): string {
+  const base = (ep.url || (ep.preset === 'gohighlevel' ? GHL_BASE_URL : ep.preset === 'hubspot' ? HUBSPOT_BASE_URL : '')).replace(/\/+$/, '');
+  if (ep.preset === 'gohighlevel') return `${base}/contacts/upsert`;
+  if (ep.preset === 'hubspot') return `${base}${HUBSPOT_UPSERT_PATH}`;
+  return ep.url;
+}
+
+/** The API base of a preset (follow-up calls), '' for generic. */
+export function presetBase(ep: EndpointConfig): string {
+  if (ep.preset === 'generic') return '';
+  return (ep.url || (ep.preset === 'gohighlevel' ? GHL_BASE_URL : HUBSPOT_BASE_URL)).replace(/\/+$/, '');
+}
+
+/**
+ * Contacts per request: GoHighLevel upserts one; HubSpot up to 100 (the sink's
+ * default of 1 means HubSpot's own maximum); generic as set (1 = one object per POST).
+ */
+export function effectiveBatchSize(ep: EndpointConfig, batchSize: number): number {
+  if (ep.preset === 'gohighlevel') return 1;
+  if (ep.preset === 'hubspot') return batchSize > 1 ? Math.min(batchSize, HUBSPOT_MAX_BATCH) : HUBSPOT_MAX_BATCH;
+  return Math.max(batchSize, 1);
+}
+
+/** Requests per interval when the endpoint leaves the rate empty: just under the CRM's published limit. */
+export function defaultRate(preset: PresetName): { perInterval: number; intervalMs: number } {
+  // GoHighLevel: 100 per 10 s per location; HubSpot: 100 per 10 s (Free/Starter; 190 on Professional/Enterprise)
+  if (preset === 'gohighlevel' || preset === 'hubspot') return { perInterval: 95, intervalMs: 10_000 };
+  return { perInterval: 0, intervalMs: 1000 };
 }

@@ -4,7 +4,7 @@
 
 export type Verdict =
   | 'delivered' // 2xx
-  | 'retry' // 408, 425, 429, 5xx, network errors, timeouts
+  | 'retry' // 408, 409, 425, 429, 5xx, network errors, timeouts
   | 'failed' // other 4xx: this contact will not be accepted as it is
   | 'halt'; // 3xx, 401, 403, 404, 405, 407: the endpoint or credentials are wrong, not the contact
 
@@ -13,7 +13,8 @@ const ENDPOINT_FAULTS = new Set([401, 403, 404, 405, 407]);
 
 export function classifyStatus(status: number): Verdict {
   if (status >= 200 && status < 300) return 'delivered';
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retry';
+  // 409: the Idempotency-Key draft's "a request with this key is still in progress"
+  if (status === 408 || status === 409 || status === 425 || status === 429 || status >= 500) return 'retry';
   if (ENDPOINT_FAULTS.has(status) || (status >= 300 && status < 400)) return 'halt';
   return 'failed';
 }

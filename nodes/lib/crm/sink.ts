@@ -1,17 +1,19 @@
 // One run of the CRM sink, without Node-RED: check the batch, apply the blast guard,
 // build payloads, then either describe the requests (dry-run) or deliver them while
 // keeping the ledger's leases alive. Returns one DeliveryResult per contact.
-import type { DeliveryResult, RecallContact } from '../types';
+import type { Channel, DeliveryResult, RecallContact } from '../types';
 import { Checkpoint, type CheckpointLedger } from './checkpoint';
 import { Delivery, attemptHeaders, type DeliveryStats, type RequestOutcome } from './deliver';
 import type { HttpClient } from './http';
 import { contactKey, recallKey } from '../ledger/keys';
 import type { Limiter } from './limiter';
+import { neutralizePayload } from './neutralize';
 import { buildPayload, type AllowableField } from './payload';
-import { planRequests, presetUrl, type EndpointConfig, type Item, type PlannedRequest } from './presets';
+import { planRequests } from './plan';
+import { presetUrl, type EndpointConfig, type Item, type PlannedRequest } from './presets';
 import type { RetryPolicy } from './retry';
 import { signingKey } from './signing';
-import { checkCrmUrl, safeUrl } from './url';
+import { checkCrmUrl, redactUrl, safeUrl } from './url';
 
 export interface SinkSettings {
   dryRun: boolean;
@@ -62,6 +64,8 @@ export interface RunSummary {
   delivered: number;
   failed: number;
   retry: number;
+  /** contacts the preset cannot carry, left unsent with a reason (counted in `retry` too) */
+  unsendable: number;
   'dry-run': number;
   /** HTTP attempts, retries included */
   requests: number;
@@ -113,6 +117,7 @@ export class SinkRun {
   private readonly position = new Map<Item, number>();
   private readonly started: number;
   private readonly now: () => number;
+  private unsendable = 0;
 
   constructor(private readonly input: unknown, private readonly settings: SinkSettings, private readonly ctx: SinkContext) {
     this.now = ctx.now ?? Date.now;
@@ -129,7 +134,8 @@ export class SinkRun {
     input.forEach((raw, at) => {
       if (!isContact(raw)) return;
       const key = raw.key || (settings.dryRun ? recallKey(ctx.hmac, raw) : '');
-      const item: Item = { key, patientId: raw.patientId, payload: buildPayload(raw, contactKey(ctx.hmac, raw), settings.allow) };
+      const payload = neutralizePayload(buildPayload(raw, contactKey(ctx.hmac, raw), settings.allow));
+      const item: Item = { key, patientId: raw.patientId, payload, blocked: blockedChannels(raw) };
       this.position.set(item, at);
       items.push(item);
     });
@@ -152,6 +158,7 @@ export class SinkRun {
         const url = presetUrl(ctx.endpoint);
         try {
           if (!url) throw new Error('CRM endpoint: no URL set (CRM_WEBHOOK_URL)');
+          if (ctx.endpoint.preset === 'gohighlevel' && !ctx.endpoint.locationId) throw new Error('CRM endpoint: GoHighLevel needs its Location ID (the sub-account id); nothing was sent');
           checkCrmUrl(url, ctx.endpoint.allowPlainHttp, 'CRM endpoint URL');
           if (ctx.endpoint.signingSecret) signingKey(ctx.endpoint.signingSecret);
         } catch (err) {
@@ -163,7 +170,9 @@ export class SinkRun {
     }
 
     const plan = planRequests(items, ctx.endpoint, settings.batchSize);
-    for (const r of plan.rejected) this.add(r.item, { outcome: 'failed', attempts: 0, error: r.error });
+    // not the contact's fault and not the CRM's: never `failed`, released with the reason
+    for (const r of plan.unsendable) this.add(r.item, { outcome: 'retry', attempts: 0, error: r.error });
+    this.unsendable = plan.unsendable.length;
 
     if (settings.dryRun) {
       const key = ctx.endpoint.signingSecret ? signingKey(ctx.endpoint.signingSecret) : undefined;
@@ -191,6 +200,7 @@ export class SinkRun {
       limiter: ctx.limiter,
       policy: settings.policy,
       timeoutMs: settings.timeoutMs,
+      preset: ctx.endpoint.preset,
       token: ctx.endpoint.token,
       signingKey: key,
       signal: ctx.signal,
@@ -244,7 +254,11 @@ export class SinkRun {
     const body = key ? JSON.stringify(req.body) : '';
     const headers = attemptHeaders(req, body, this.now(), endpoint.token, key);
     if (headers.Authorization) headers.Authorization = `Bearer ${REDACTED}`;
-    return { url: req.url, method: req.method, headers, body: key ? JSON.parse(body) : jsonCopy(req.body) };
+    const described = { url: redactUrl(req.url), method: req.method, headers, body: key ? JSON.parse(body) : jsonCopy(req.body) };
+    // GoHighLevel: the calls that follow the upsert (their contact id is known only then)
+    const then = req.then?.('{"contact":{"id":"<contact id from the upsert>"}}');
+    if (then?.length) return { ...described, then: then.map((t) => ({ url: redactUrl(t.url).replace(/%3C(.*?)%3E/g, '<$1>'), method: t.method, body: jsonCopy(t.body) })) };
+    return described;
   }
 
   /**
@@ -276,6 +290,7 @@ export class SinkRun {
       delivered: count('delivered'),
       failed: count('failed'),
       retry: count('retry'),
+      unsendable: this.unsendable,
       'dry-run': count('dry-run'),
       requests: stats?.requests ?? 0,
       retries: stats?.retries ?? 0,
@@ -334,6 +349,22 @@ function plainCopy(v: unknown, depth: number): unknown {
 export function jsonCopy(v: unknown): unknown {
   const c = plainCopy(v, 0);
   return c === NOT_PLAIN ? JSON.parse(JSON.stringify(v)) : c;
+}
+
+/**
+ * The channels the CRM must be told not to use: those consent dropped with a reason,
+ * and any other that is off although the patient has the address (fail safe). A channel
+ * off for want of an address says nothing about consent and is left alone.
+ */
+export function blockedChannels(c: RecallContact): Item['blocked'] {
+  const out: Item['blocked'] = [];
+  for (const channel of ['sms', 'voice', 'email'] as Channel[]) {
+    if (c.channels?.[channel] === true) continue;
+    const reason = c.channelReasons?.[channel];
+    const hasAddress = channel === 'email' ? !!c.email : !!c.phone;
+    if (reason || hasAddress) out.push({ channel, reason: reason ?? 'not consented' });
+  }
+  return out;
 }
 
 function perContact(o: RequestOutcome, item: Item): Omit<DeliveryResult, 'key' | 'patientId'> {

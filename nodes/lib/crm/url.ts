@@ -19,7 +19,7 @@ export function checkCrmUrl(url: string, allowPlainHttp: boolean, setting = 'URL
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`${setting}: "${url}" is not a valid URL`);
+    throw new Error(`${setting}: "${url.replace(/[?#].*$/, '?[redacted]').replace(/\/\/[^/@]*@/, '//[redacted]@')}" is not a valid URL`);
   }
   if (parsed.protocol === 'https:') return parsed;
   if (parsed.protocol !== 'http:') throw new Error(`${setting}: only https:// (or http:// to this machine) is supported, got ${parsed.protocol}`);
@@ -34,6 +34,20 @@ export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * The URL as a person may see it (dry-run output, errors): user info dropped, every
+ * query value (`?api_key=...`) replaced by [redacted].
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const query = [...u.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=[redacted]`).join('&');
+    return `${u.protocol}//${u.host}${u.pathname}${query ? `?${query}` : ''}`;
   } catch {
     return '(unparseable URL)';
   }

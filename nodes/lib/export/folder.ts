@@ -1,6 +1,8 @@
 // Where files go after they were read: processed/<YYYY-MM-DD>/ or failed/,
 // with a note beside the file saying why, and never overwriting an older file.
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+// They hold patient data: folders 0700, files 0600 (owner only; no effect on Windows,
+// where the folder's ACL decides).
+import { access, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
 export const PROCESSED_DIR = 'processed';
@@ -44,12 +46,29 @@ export async function freeName(dir: string, name: string): Promise<string> {
   }
 }
 
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+/** chmod that does not fail the move: a share may not support modes. */
+async function tryChmod(p: string, mode: number): Promise<void> {
+  await chmod(p, mode).catch(() => undefined);
+}
+
+/** `dir` (and processed/ above a date folder) created or narrowed to owner-only. */
+export async function ownerOnlyDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  const parent = path.dirname(dir);
+  if (path.basename(parent) === PROCESSED_DIR) await tryChmod(parent, DIR_MODE);
+  await tryChmod(dir, DIR_MODE);
+}
+
 /** Moves `file` into `dir` (created), optionally writing `<moved name><noteSuffix>` beside it. */
 export async function moveWithNote(file: string, dir: string, note?: { suffix: string; text: string }): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await ownerOnlyDir(dir);
   const target = await freeName(dir, path.basename(file));
   await rename(file, target);
-  if (note) await writeFile(`${target}${note.suffix}`, note.text);
+  await tryChmod(target, FILE_MODE);
+  if (note) await writeFile(`${target}${note.suffix}`, note.text, { mode: FILE_MODE });
   return target;
 }
 

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import type { RawRow } from '../types';
 import { ExportFileError } from './cells';
 import { failedDir, moveWithNote, officeFor, processedDir } from './folder';
+import type { FileLimits } from './limits';
 import { readExport, type FileFormat } from './read-file';
+import { clearReading, interruptedRead, markReading } from './reading-marker';
 import { type SeenEntry, type SeenStore, sha256File } from './seen';
 import { tabulate, type TableResult } from './table';
 import type { ExportTemplate } from './template';
@@ -17,6 +19,8 @@ export interface ProcessOptions {
   officePattern?: RegExp;
   seen: SeenStore;
   now?: () => Date;
+  /** size, row and zip limits (default: DEFAULT_LIMITS) */
+  limits?: FileLimits;
 }
 
 export interface ExportBatch {
@@ -59,6 +63,8 @@ export async function processFile(file: string, opts: ProcessOptions, deliver: D
   await opts.seen.load();
   const before = await stat(file);
   let batch: ExportBatch;
+  // a crash from here to the end of the read leaves the mark: the file goes to failed/ at the next start
+  await markReading(opts.root, file, now());
   try {
     const sha256 = await sha256File(file);
     const first = opts.seen.get(sha256);
@@ -70,7 +76,7 @@ export async function processFile(file: string, opts: ProcessOptions, deliver: D
       return { kind: 'duplicate', duplicate: { file: name, sha256, first, movedTo } };
     }
     const office = officeFor(name, opts.office, opts.officePattern);
-    const { format, rows } = await readExport(file);
+    const { format, rows } = await readExport(file, opts.limits);
     const table = await tabulate(rows, opts.template, { failOnUnexpected: opts.failOnUnexpected });
     const after = await stat(file);
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) return { kind: 'changed', file };
@@ -85,10 +91,30 @@ export async function processFile(file: string, opts: ProcessOptions, deliver: D
       text: `${now().toISOString()} ${name} was not processed: ${reason}\n`,
     });
     return { kind: 'failed', failure: { file: name, error: reason, movedTo } };
+  } finally {
+    await clearReading(opts.root);
   }
   await deliver(batch);
   // remembered only after the hand-off: a crash before it means the file is read again
   await opts.seen.add(batch.sha256, { file: name, at: now().toISOString() });
   const movedTo = await moveWithNote(file, processedDir(opts.root, now()));
   return { kind: 'rows', batch, movedTo };
+}
+
+/**
+ * At start: the file the process was reading when it died (see reading-marker.ts) goes
+ * to failed/ with a note, instead of being read again and crashing the service again.
+ */
+export async function failInterruptedRead(root: string, now: Date = new Date()): Promise<FileError | undefined> {
+  const mark = await interruptedRead(root);
+  if (!mark) return void (await clearReading(root));
+  const reason =
+    `the service stopped while reading this file (since ${mark.since}): it may be too large or damaged for the reader, ` +
+    'so it was not read again. Check the file; to try again, move it back into the folder.';
+  const movedTo = await moveWithNote(path.join(root, mark.file), failedDir(root), {
+    suffix: '.error.txt',
+    text: `${now.toISOString()} ${mark.file} was not processed: ${reason}\n`,
+  });
+  await clearReading(root);
+  return { file: mark.file, error: reason, movedTo };
 }

@@ -9,6 +9,8 @@ import { readCsv } from './csv-reader';
 import { readPdf } from './pdf-reader';
 import { readXlsx } from './xlsx-reader';
 import { looksBinary } from './text-sniff';
+import { checkFileSize, DEFAULT_LIMITS, type FileLimits, tooManyRows } from './limits';
+import { checkXlsxZip } from './zip-check';
 
 export type FileFormat = 'pdf' | 'xlsx' | 'xls' | 'text';
 
@@ -57,19 +59,27 @@ export interface OpenedExport {
   rows: AsyncIterable<CellRow>;
 }
 
-/** Sniffs the file and returns its rows as a stream. Errors name what is wrong with the file. */
-export async function readExport(file: string): Promise<OpenedExport> {
+/**
+ * Sniffs the file and returns its rows as a stream. Errors name what is wrong with the
+ * file. The limits are checked before any parsing (size; an .xlsx's zip unpacked and
+ * its rows counted) and while rows stream (CSV and PDF rows).
+ */
+export async function readExport(file: string, limits: FileLimits = DEFAULT_LIMITS): Promise<OpenedExport> {
+  const size = await checkFileSize(file, limits);
   const head = await readHead(file);
   if (head.length === 0) throw new ExportFileError('the file is empty');
   const format = sniffFormat(head);
+  if (format === 'xlsx') await checkXlsxZip(file, size, limits);
   const reader = READERS[format];
-  return { format, rows: withLines(reader(file)) };
+  return { format, rows: withLines(reader(file), limits) };
 }
 
-async function* withLines(rows: AsyncIterable<Cell[] | CellRow>): AsyncGenerator<CellRow> {
+async function* withLines(rows: AsyncIterable<Cell[] | CellRow>, limits: FileLimits): AsyncGenerator<CellRow> {
   let n = 0;
+  let count = 0;
   for await (const cells of rows) {
     n++;
+    if (++count > limits.maxRows) throw tooManyRows(limits);
     const row = cells as CellRow;
     if (row.line === undefined) row.line = n;
     else n = row.line;

@@ -54,9 +54,9 @@ export class SeenStore {
     this.entries.delete(sha);
     this.entries.set(sha, entry);
     while (this.entries.size > MAX_SEEN) this.entries.delete(this.entries.keys().next().value as string);
-    await mkdir(path.dirname(this.file), { recursive: true });
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ seen: [...this.entries] }));
+    await writeFile(tmp, JSON.stringify({ seen: [...this.entries] }), { mode: 0o600 });
     await rename(tmp, this.file);
   }
 }

@@ -1,6 +1,7 @@
 // The node's settings, checked once at deploy; every error names the setting.
 import * as path from 'node:path';
 import { intSetting } from '../settings';
+import { DEFAULT_KEEP_DAYS } from './retention';
 import { type ExportTemplate, resolveTemplate } from './template';
 
 export interface ExportSettings {
@@ -11,6 +12,8 @@ export interface ExportSettings {
   template: ExportTemplate;
   failOnUnexpected: boolean;
   usePolling: boolean;
+  /** days processed/ and failed/ keep files; 0 = forever */
+  keepDays: number;
 }
 
 export interface RawExportSettings {
@@ -23,6 +26,8 @@ export interface RawExportSettings {
   customTemplate?: string;
   failOnUnexpected?: boolean;
   usePolling?: boolean;
+  /** number or ${ENV} */
+  keepDays?: unknown;
   /** relative folders resolve against this (Node-RED's user dir) */
   baseDir: string;
 }
@@ -67,5 +72,6 @@ export function exportSettings(raw: RawExportSettings): ExportSettings {
     template,
     failOnUnexpected: raw.failOnUnexpected === true,
     usePolling: raw.usePolling === true,
+    keepDays: intSetting('Keep processed and failed files (days)', raw.keepDays, DEFAULT_KEEP_DAYS, 0, 3650),
   };
 }

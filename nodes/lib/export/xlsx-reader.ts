@@ -3,7 +3,10 @@
 // to a temp file by exceljs, not to memory), so memory stays bounded by one row
 // plus the shared-strings table. Only the first worksheet is read.
 import ExcelJS from 'exceljs';
-import { createReadStream } from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createReadStream, readdirSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { type Cell, type CellRow, ExportFileError, numbered } from './cells';
 
 /**
@@ -17,7 +20,68 @@ export const TICK_MS = 250;
 export const STALL_TICKS_AFTER_END = 20; // 5 s
 export const STALL_TICKS = 120; // 30 s
 
+/**
+ * exceljs spools a worksheet stored before the shared strings to a temp file (via the
+ * `tmp` package) and removes it only once that sheet was read to the end: a file that
+ * fails (bad header, damage) would leave patient data in the temp folder. Each read
+ * collects the spool files made on its behalf (AsyncLocalStorage) and removes them
+ * when it ends; spool files of a process that died are removed at the next read.
+ */
+const SPOOL_PREFIX = 'recall-xlsx-spool';
+const spoolFiles = new AsyncLocalStorage<Set<string>>();
+let spoolHooked = false;
+
+type TmpFile = (options: unknown, cb?: (err: Error | null, p: string, fd: number, cleanup: () => void) => void) => void;
+
+function hookSpool(): void {
+  if (spoolHooked) return;
+  spoolHooked = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tmp = require(require.resolve('tmp', { paths: [path.dirname(require.resolve('exceljs'))] })) as { file: TmpFile };
+  const file = tmp.file;
+  tmp.file = function (options, callback) {
+    const cb = (typeof options === 'function' ? options : callback) as Parameters<TmpFile>[1];
+    const files = spoolFiles.getStore();
+    if (!files || !cb) return file.call(this, options, callback);
+    const opts = typeof options === 'object' && options !== null ? options : {};
+    file.call(this, { ...opts, prefix: SPOOL_PREFIX, mode: 0o600 }, (err, p, fd, cleanup) => {
+      if (!err) files.add(p);
+      cb(err, p, fd, cleanup);
+    });
+  };
+  removeDeadSpools();
+}
+
+/** Spool files named by a process id that no longer runs (tmp names them prefix-pid-random). */
+function removeDeadSpools(): void {
+  const dir = tmpdir();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(`${SPOOL_PREFIX}-`));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.split('-')[3]);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    try {
+      unlinkSync(path.join(dir, name));
+    } catch { /* gone, or not ours to remove */ }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function* readXlsx(file: string): AsyncGenerator<CellRow> {
+  hookSpool();
+  const spooled = new Set<string>();
   const input = createReadStream(file);
   let idleTicks = 0;
   let ended = false;
@@ -41,7 +105,7 @@ export async function* readXlsx(file: string): AsyncGenerator<CellRow> {
     for (;;) {
       idleTicks = 0;
       waiting = true;
-      const next = await Promise.race([rows.next(), stall]);
+      const next = await Promise.race([spoolFiles.run(spooled, () => rows.next()), stall]);
       waiting = false;
       if (next.done) return;
       yield next.value;
@@ -49,6 +113,11 @@ export async function* readXlsx(file: string): AsyncGenerator<CellRow> {
   } finally {
     clearInterval(timer);
     input.destroy();
+    for (const p of spooled) {
+      try {
+        unlinkSync(p);
+      } catch { /* exceljs removed it after reading the sheet */ }
+    }
   }
 }
 

@@ -47,18 +47,64 @@ export interface CommitOutcome {
   released: number;
   /** results left alone: outcome 'dry-run' (nothing was reserved or sent) */
   ignored?: number;
+  /** covered keys marked `sent` with their delivered carriers (absent: none) */
+  coveredSent?: number;
 }
 
-/** Non-PHI labels stored beside a key (the ledger tab groups by them). */
+/** Non-PHI labels stored beside a key (the ledger tab groups by them, outcomes link through them). */
 export interface KeyLabels {
   office?: string;
   segment?: string;
+  /** HMAC(office|patientId): the patient, as the CRM knows it */
+  contactKey?: string;
+  /** HMAC(office|patientId|recallType|'recall'): the same recall row in a later run */
+  recallRef?: string;
+  /** the due date (or last visit) the key was made for */
+  recallDate?: string;
+  /** the run's office date (asOf) */
+  contactedOn?: string;
+  /** suppression hashes of the phone / e-mail the contact goes to */
+  phoneHash?: string;
+  emailHash?: string;
+}
+
+/** A patient as one run saw them, in keyed hashes: what outcome tracking needs. */
+export interface Sighting {
+  contactKey: string;
+  recallRef: string;
+  /** the row's due date (or last visit), YYYY-MM-DD; '' when it has neither */
+  recallDate: string;
+  /** the practice system shows a future appointment */
+  appointment: boolean;
+}
+
+export interface BookingOutcome {
+  /** contacted keys marked booked by these sightings */
+  booked: number;
+}
+
+/** A contacted key as the figures need it (no patient data). */
+export interface OutcomeRow {
+  office: string;
+  segment: string;
+  contactedOn: string;
+  bookedOn: string | null;
+  /** an opt-out (all, sms, email or voice) was added for a channel it went to after it was sent */
+  optedOutAfter: boolean;
+  /** a bounced-email or bad-number entry was added for a channel it went to after it was sent */
+  bouncedAfter: boolean;
 }
 
 export interface ReserveOptions {
   /** msg.recall.runId: stored on the reservation; commit/release with it touch only this run's leases */
   runId?: string;
   labels?: ReadonlyMap<string, KeyLabels>;
+  /**
+   * covered key -> the key of the contact that carries it (a folded household member or
+   * recall row). A covered key follows its carrier: renewed, released, and marked `sent`
+   * with it (commit, checkpoint); released when the carrier fails or is not delivered.
+   */
+  coveredBy?: ReadonlyMap<string, string>;
 }
 
 export interface OwnerOptions {
@@ -91,6 +137,14 @@ export interface Ledger {
   status?(keys: readonly string[]): Promise<KeyStatus[]>;
   /** deletes keys in state `failed` (all of them when `keys` is omitted): they are sent again next run */
   clearFailed?(keys?: readonly string[]): Promise<number>;
+  /**
+   * Outcome tracking: marks contacted (`sent`) keys of the sighted patients booked on `on`
+   * (an office date) when the patient has a future appointment, or the recall the key was
+   * for is now due after the contacted date.
+   */
+  observe?(sightings: readonly Sighting[], on: string): Promise<BookingOutcome>;
+  /** read-only: contacted keys with contacted_on >= `since` (YYYY-MM-DD), for the figures */
+  outcomeRows?(since: string): Promise<OutcomeRow[]>;
   /** the file behind the ledger, for messages */
   readonly file?: string;
   addSuppressions(entries: readonly SuppressionEntry[], source: string): Promise<number>;

@@ -1,6 +1,6 @@
 // Settings of the recall-ledger config node, resolved without Node-RED (unit-tested).
 import * as path from 'node:path';
-import { envSetting, intSetting } from '../settings';
+import { envRefProblem, envSetting, intSetting } from '../settings';
 import { DEFAULT_BUSY_TIMEOUT_MS } from './sqlite-ledger';
 
 export const DEFAULT_FILE = 'recall-ledger.db';
@@ -30,7 +30,14 @@ export function resolveLedgerFile(setting: string, userDir: string | undefined, 
  * variable named in `secretEnv` (`${RECALL_LEDGER_SECRET}` by default). A credential
  * typed as `${VAR}` is resolved too.
  */
-export function ledgerSettings(config: LedgerConfigInput, credentialSecret: unknown, userDir: string | undefined, env: NodeJS.ProcessEnv = process.env): LedgerSettings {
+export function ledgerSettings(
+  config: LedgerConfigInput,
+  credentialSecret: unknown,
+  userDir: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  /** the "or from env" field as saved in the flow, before Node-RED substituted it (default `config`) */
+  saved: { secretEnv?: unknown } = config,
+): LedgerSettings {
   const file = resolveLedgerFile(envSetting(config.file, env), userDir);
   const secret = envSetting(credentialSecret, env) || envSetting(config.secretEnv, env);
   let busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
@@ -40,7 +47,9 @@ export function ledgerSettings(config: LedgerConfigInput, credentialSecret: unkn
   } catch (err) {
     problem = (err as Error).message;
   }
-  if (!secret) {
+  const literal = envRefProblem('Key secret: or from env', saved.secretEnv);
+  if (literal) problem = literal;
+  else if (!secret) {
     const from = String(config.secretEnv ?? '').trim();
     problem = `no key secret: set it in the ledger's credentials${from ? ` or set ${from.replace(/^\$\{(\w+)\}$/, '$1')}` : ''}`;
   }

@@ -34,6 +34,24 @@ export const MIGRATIONS: readonly string[] = [
      name  TEXT PRIMARY KEY,
      value TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // 2: outcomes. A contacted key is linked to its patient by contactKey (the keyed hash the
+  // CRM gets), so a later run that sees the patient booked can mark it; suppressions added
+  // after the contact are matched through keyed hashes of the channels it went to.
+  `ALTER TABLE keys ADD COLUMN contact_key  TEXT;  -- HMAC(secret, office|patientId), hex
+   ALTER TABLE keys ADD COLUMN recall_ref   TEXT;  -- HMAC(secret, office|patientId|recallType|'recall'): the same recall in a later run
+   ALTER TABLE keys ADD COLUMN recall_date  TEXT;  -- the due date (or last visit) the key was made for, YYYY-MM-DD
+   ALTER TABLE keys ADD COLUMN contacted_on TEXT;  -- the office date (asOf) of the run that reserved it
+   ALTER TABLE keys ADD COLUMN phone_hash   TEXT;  -- suppression hash of the phone it went to (SMS or voice), if any
+   ALTER TABLE keys ADD COLUMN email_hash   TEXT;  -- suppression hash of the e-mail it went to, if any
+   ALTER TABLE keys ADD COLUMN booked_on    TEXT;  -- the office date a later run first saw the patient booked
+   ALTER TABLE keys ADD COLUMN booked_by    TEXT CHECK (booked_by IN ('appointment', 'due-moved'));
+   -- the open contacts a run's sightings are matched against, and the figures' date scan
+   CREATE INDEX keys_open_contacts ON keys (contact_key) WHERE state = 'sent' AND booked_on IS NULL;
+   CREATE INDEX keys_contacted ON keys (contacted_on) WHERE state = 'sent';`,
+  // 3: coverage. A folded row's key is reserved with the contact that carries it and
+  // follows it (sent, released); only open coverage is indexed.
+  `ALTER TABLE keys ADD COLUMN covered_by TEXT;           -- the carrier's key, for a folded row
+   CREATE INDEX keys_covered ON keys (covered_by) WHERE state = 'reserved' AND covered_by IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,22 +7,26 @@ import type { DeliveryResult } from '../types';
 import type {
   CommitOutcome,
   KeyLabels,
+  BookingOutcome,
   KeyStatus,
   Ledger,
+  OutcomeRow,
   OwnerOptions,
   ReserveOptions,
   ReserveOutcome,
   SuppressionEntry,
   SuppressionHit,
   SuppressionIndex,
+  Sighting,
 } from './api';
 import { SqliteDb, type Param } from './db';
 import { hmacWith, secretFingerprint, suppressionHash, suppressionValue, type Hmac } from './keys';
+import { bookingOf, type OpenContact } from './outcomes';
 import { migrate } from './schema';
 
 export const DEFAULT_LEASE_MS = 15 * 60_000;
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
-/** keys per statement: 500 rows x 7 parameters stays far below SQLite's 32 766 limit */
+/** keys per statement: 500 rows x 15 parameters stays far below SQLite's 32 766 limit */
 export const CHUNK = 500;
 
 const CHANNELS = new Set(['sms', 'email', 'voice', 'all']);
@@ -120,6 +124,11 @@ export function scrubError(text: string | undefined): string | null {
 
 const RANK: Record<string, number> = { delivered: 3, failed: 2 };
 
+/** SQL: a suppression entry matching `cond`, added after key `k` was sent, on a channel it went to. */
+export const AFTER_CONTACT = (cond: string): string =>
+  `EXISTS (SELECT 1 FROM suppressions s WHERE ${cond} AND s.added_at > k.sent_at AND (
+     (s.hash = k.phone_hash AND s.channel IN ('sms', 'voice', 'all')) OR (s.hash = k.email_hash AND s.channel IN ('email', 'all'))))`;
+
 export class SqliteLedger implements Ledger {
   readonly hmac: Hmac;
   readonly file: string;
@@ -169,7 +178,7 @@ export class SqliteLedger implements Ledger {
             else if (row.lease_until && row.lease_until > nowIso) out.leased.push(key);
             else take.push(key); // released, or its lease ran out (crashed run): same key again
           }
-          if (take.length > 0) await this.upsertReserved(take, nowIso, until, opts.runId, opts.labels);
+          if (take.length > 0) await this.upsertReserved(take, nowIso, until, opts.runId, opts.labels, opts.coveredBy);
           out.reserved.push(...take);
         }
         return out;
@@ -177,20 +186,44 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  private async upsertReserved(keys: string[], nowIso: string, until: string, runId?: string, labels?: ReadonlyMap<string, KeyLabels>): Promise<void> {
+  private async upsertReserved(
+    keys: string[],
+    nowIso: string,
+    until: string,
+    runId?: string,
+    labels?: ReadonlyMap<string, KeyLabels>,
+    coveredBy?: ReadonlyMap<string, string>,
+  ): Promise<void> {
     const params: Param[] = [];
     for (const key of keys) {
       const l = labels?.get(key);
       params.push(key, nowIso, nowIso, until, l?.office ?? null, l?.segment ?? null, runId ?? null);
+      params.push(l?.contactKey ?? null, l?.recallRef ?? null, l?.recallDate ?? null, l?.contactedOn ?? null, l?.phoneHash ?? null, l?.emailHash ?? null, coveredBy?.get(key) ?? null);
     }
+    // a retried key takes the office date of the run that reserves it again (the one that delivers it);
+    // covered_by is set anew on every reservation: a row covered last time may carry this time
     await this.db.run(
-      `INSERT INTO keys (key, state, created_at, updated_at, lease_until, attempts, office, segment, run_id)
-       VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?)")}
+      `INSERT INTO keys (key, state, created_at, updated_at, lease_until, attempts, office, segment, run_id,
+                         contact_key, recall_ref, recall_date, contacted_on, phone_hash, email_hash, covered_by)
+       VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")}
        ON CONFLICT (key) DO UPDATE SET state = 'reserved', updated_at = excluded.updated_at,
          lease_until = excluded.lease_until, attempts = keys.attempts + 1, run_id = excluded.run_id,
-         office = coalesce(excluded.office, keys.office), segment = coalesce(excluded.segment, keys.segment)`,
+         office = coalesce(excluded.office, keys.office), segment = coalesce(excluded.segment, keys.segment),
+         contact_key = coalesce(excluded.contact_key, keys.contact_key), recall_ref = coalesce(excluded.recall_ref, keys.recall_ref),
+         recall_date = coalesce(excluded.recall_date, keys.recall_date), contacted_on = coalesce(excluded.contacted_on, keys.contacted_on),
+         phone_hash = excluded.phone_hash, email_hash = excluded.email_hash, covered_by = excluded.covered_by`,
       params,
     );
+  }
+
+  /** Covered rows still reserved under these carriers: marked sent with them, or released. */
+  private followCarriers(carriers: readonly string[], action: 'sent' | 'release', nowIso: string, runId?: string) {
+    const inList = `state = 'reserved' AND covered_by IS NOT NULL AND covered_by IN (${marks(carriers.length, '?')})`;
+    if (action === 'sent') {
+      return this.db.run(`UPDATE keys SET state = 'sent', updated_at = ?, sent_at = ?, lease_until = NULL, last_error = NULL WHERE ${inList}`, [nowIso, nowIso, ...carriers]);
+    }
+    const owner = runId === undefined ? '' : ' AND run_id = ?';
+    return this.db.run(`UPDATE keys SET updated_at = ?, lease_until = NULL WHERE ${inList}${owner}`, runId === undefined ? [nowIso, ...carriers] : [nowIso, ...carriers, runId]);
   }
 
   renew(keys: readonly string[], leaseMs: number, opts: OwnerOptions = {}): Promise<number> {
@@ -202,11 +235,13 @@ export class SqliteLedger implements Ledger {
         let n = 0;
         for (const chunk of chunks(unique)) {
           const owner = opts.runId === undefined ? '' : ' AND run_id = ?';
-          const params: Param[] = [iso(now + leaseMs), iso(now), ...chunk];
+          // the rows a contact carries are renewed with it
+          const params: Param[] = [iso(now + leaseMs), iso(now), ...chunk, ...chunk];
           if (opts.runId !== undefined) params.push(opts.runId);
           const r = await this.db.run(
             `UPDATE keys SET lease_until = ?, updated_at = ?
-             WHERE key IN (${marks(chunk.length, '?')}) AND state = 'reserved' AND lease_until IS NOT NULL${owner}`,
+             WHERE (key IN (${marks(chunk.length, '?')}) OR covered_by IN (${marks(chunk.length, '?')}))
+               AND state = 'reserved' AND lease_until IS NOT NULL${owner}`,
             params,
           );
           n += r.changes;
@@ -245,6 +280,12 @@ export class SqliteLedger implements Ledger {
         for (const chunk of chunks(delivered)) out.sent += (await this.markSent(chunk, nowIso)).changes;
         for (const chunk of chunks(failed)) out.failed += (await this.markFailed(chunk, nowIso)).changes;
         for (const chunk of chunks(released)) out.released += (await this.releaseRows(chunk, nowIso, opts.runId)).changes;
+        // rows carried by a contact: sent when it was delivered, free again when it was not
+        let covered = 0;
+        for (const chunk of chunks(delivered)) covered += (await this.followCarriers(chunk, 'sent', nowIso)).changes;
+        if (covered > 0) out.coveredSent = covered;
+        const undelivered = [...failed, ...released].map((r) => r.key);
+        for (const chunk of chunks(undelivered)) await this.followCarriers(chunk, 'release', nowIso, opts.runId);
         return out;
       }),
     ).finally(() => this.db.checkpointSoon());
@@ -299,7 +340,10 @@ export class SqliteLedger implements Ledger {
       this.db.transaction(async () => {
         const nowIso = iso(this.now());
         let n = 0;
-        for (const chunk of chunks(unique)) n += (await this.releaseRows(chunk.map((key) => ({ key })), nowIso, opts.runId)).changes;
+        for (const chunk of chunks(unique)) {
+          n += (await this.releaseRows(chunk.map((key) => ({ key })), nowIso, opts.runId)).changes;
+          await this.followCarriers(chunk, 'release', nowIso, opts.runId);
+        }
         return n;
       }),
     );
@@ -331,6 +375,59 @@ export class SqliteLedger implements Ledger {
           n += (await this.db.run(`DELETE FROM keys WHERE state = 'failed' AND key IN (${marks(chunk.length, '?')})`, chunk)).changes;
         }
         return n;
+      }),
+    );
+  }
+
+  observe(sightings: readonly Sighting[], on: string): Promise<BookingOutcome> {
+    const byPatient = new Map<string, Sighting[]>();
+    for (const s of sightings) {
+      const list = byPatient.get(s.contactKey);
+      if (list) list.push(s);
+      else byPatient.set(s.contactKey, [s]);
+    }
+    const out: BookingOutcome = { booked: 0 };
+    if (byPatient.size === 0) return Promise.resolve(out);
+    return this.named('observe', () =>
+      this.db.transaction(async () => {
+        for (const chunk of chunks([...byPatient.keys()])) {
+          const open = await this.db.all<{ key: string; contact_key: string; recall_ref: string | null; recall_date: string | null; contacted_on: string | null }>(
+            `SELECT key, contact_key, recall_ref, recall_date, contacted_on FROM keys
+             WHERE state = 'sent' AND booked_on IS NULL AND contact_key IN (${marks(chunk.length, '?')})`,
+            chunk,
+          );
+          const marked: Param[][] = [];
+          for (const r of open) {
+            const k: OpenContact = { contactKey: r.contact_key, recallRef: r.recall_ref, recallDate: r.recall_date, contactedOn: r.contacted_on };
+            const how = bookingOf(k, byPatient.get(r.contact_key) ?? [], on);
+            if (how) marked.push([r.key, how]);
+          }
+          for (const part of chunks(marked)) {
+            const r = await this.db.run(
+              `UPDATE keys SET booked_on = ?, booked_by = m.how
+               FROM (SELECT column1 AS key, column2 AS how FROM (VALUES ${marks(part.length, '(?, ?)')})) AS m
+               WHERE keys.key = m.key AND keys.booked_on IS NULL`,
+              [on, ...part.flat()],
+            );
+            out.booked += r.changes;
+          }
+        }
+        return out;
+      }),
+    );
+  }
+
+  outcomeRows(since: string): Promise<OutcomeRow[]> {
+    return this.named('outcomeRows', () =>
+      this.db.exclusive(async () => {
+        const rows = await this.db.all<{ office: string | null; segment: string | null; contacted_on: string; booked_on: string | null; opted_out: number; bounced: number }>(
+          `SELECT office, segment, contacted_on, booked_on,
+             ${AFTER_CONTACT("s.reason = 'opted-out'")} AS opted_out,
+             ${AFTER_CONTACT("s.reason IN ('bounced-email', 'bad-number')")} AS bounced
+           FROM keys k WHERE k.state = 'sent' AND k.contacted_on >= ?`,
+          [since],
+        );
+        return rows.map((r) => ({ office: r.office ?? '', segment: r.segment ?? '', contactedOn: r.contacted_on, bookedOn: r.booked_on, optedOutAfter: r.opted_out === 1, bouncedAfter: r.bounced === 1 }));
       }),
     );
   }

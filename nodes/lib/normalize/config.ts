@@ -2,7 +2,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import { envSetting } from '../settings';
 import type { Segment } from '../types';
-import { checkRegion } from './contact-values';
+import { checkRegion } from '../contact/phone';
 import { isValidTimeZone } from './dates';
 import { resolveMapping, type Mapping } from './mapping';
 import { parseWindows, SEGMENTS, segmentEdges, resolveAsOf, type Windows, type Edges } from './segments';

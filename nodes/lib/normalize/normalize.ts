@@ -3,7 +3,9 @@
 // (docs/contracts.md, README "Recall rules"), so each row ends in exactly one place.
 import { countBy } from '../run';
 import type { Counts, PatientStatus, RawRow, RecallContact, Segment, SkippedRecord, SourceKind } from '../types';
-import { cleanText, normalizeEmail, parseName, phoneMemo, pickPhone, type PhoneValue } from './contact-values';
+import { normalizeEmail } from '../contact/email';
+import { phoneMemo, pickPhone, type PhoneValue } from '../contact/phone';
+import { cleanText, parseName } from './names';
 import { parseDate } from './dates';
 import type { Column, Mapping } from './mapping';
 import { SEGMENTS, segmentOf, type Edges } from './segments';
@@ -213,7 +215,8 @@ export function normalizeRows(rows: readonly unknown[], o: NormalizeOptions): No
             : contact.lastVisit
               ? `no due date; last visit ${contact.lastVisit} is not before ${o.edges.lapseStart}`
               : 'no due date and no last visit';
-      skipped.push({ reason: 'not-due', field: disabled ? 'disabled' : contact.dueDate || !contact.lastVisit ? 'dueDate' : 'lastVisit', detail, ...base });
+      // the contact rides along (no copy): a later stage tells from it whether a contacted patient booked
+      skipped.push({ reason: 'not-due', field: disabled ? 'disabled' : contact.dueDate || !contact.lastVisit ? 'dueDate' : 'lastVisit', detail, ...base, contact: contact as RecallContact });
       return;
     }
     if (made.invalidEmail) summary.invalidEmail += 1;

@@ -1,6 +1,7 @@
 // The daily summary: totals over the day's runs, as plain text and HTML for the
 // e-mail node. Counts and error messages only; never patient data.
-import type { Counts, DeliveryOutcome } from '../types';
+import { figureLine } from '../ledger/figures';
+import type { Counts, DeliveryOutcome, OutcomeFigures } from '../types';
 import { countsLine, OUTCOMES, type RunSummary } from './run-summary';
 
 export interface DailyTotals {
@@ -93,15 +94,28 @@ function lines(t: DailyTotals): [string, string][] {
   return rows;
 }
 
-export function dailySummary(t: DailyTotals, day: string): DailyMail {
+/** Bookings after contact, one line per office, window and segment ('all' first). */
+function outcomeLines(o: OutcomeFigures | undefined): [string, string][] {
+  if (!o) return [];
+  const order = (seg: string) => (seg === 'all' ? 0 : 1);
+  return [...o.figures]
+    .sort((a, b) => a.days - b.days || a.office.localeCompare(b.office) || order(a.segment) - order(b.segment))
+    .map((f) => [`${f.office} ${f.segment === 'all' ? 'all segments' : f.segment}, last ${f.days} days`, figureLine(f)]);
+}
+
+/** `outcomes`: the latest figures from the ledger (as of their own office date). */
+export function dailySummary(t: DailyTotals, day: string, outcomes?: OutcomeFigures): DailyMail {
   const status = t.runs === 0 ? 'NO RUNS' : t.failedRuns > 0 ? `${t.failedRuns} FAILED RUN${t.failedRuns > 1 ? 'S' : ''}` : 'ok';
   const subject = `Dental recall ${t.office || ''} ${day}: ${status}, ${t.delivery.delivered} delivered`.replace(/\s+/g, ' ');
   const rows = lines(t);
+  const booked = outcomeLines(outcomes);
+  const bookedHead = outcomes ? `Bookings after contact (as of ${outcomes.asOf})` : '';
   const text = [
     subject,
     '',
     ...rows.map(([k, v]) => `${k}: ${v}`),
     ...(t.errors.length ? ['', 'Failures:', ...t.errors.map((e) => `- ${e.at} ${e.text}`)] : []),
+    ...(outcomes ? ['', `${bookedHead}:`, ...(booked.length ? booked.map(([k, v]) => `- ${k}: ${v}`) : ['- no contacts in the last 90 days'])] : []),
     '',
     t.runs === 0 ? 'No run was recorded today: check that the service is running and the schedule is set.' : `First run ${t.from}, last run ${t.to}.`,
   ].join('\n');
@@ -111,6 +125,9 @@ export function dailySummary(t: DailyTotals, day: string): DailyMail {
     ...rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
     '</table>',
     ...(t.errors.length ? ['<h3>Failures</h3>', '<ul>', ...t.errors.map((e) => `<li>${escapeHtml(e.at)} ${escapeHtml(e.text)}</li>`), '</ul>'] : []),
+    ...(outcomes
+      ? [`<h3>${escapeHtml(bookedHead)}</h3>`, '<ul>', ...(booked.length ? booked.map(([k, v]) => `<li><b>${escapeHtml(k)}</b>: ${escapeHtml(v)}</li>`) : ['<li>no contacts in the last 90 days</li>']), '</ul>']
+      : []),
     `<p>${escapeHtml(t.runs === 0 ? 'No run was recorded today: check that the service is running and the schedule is set.' : `First run ${t.from}, last run ${t.to}.`)}</p>`,
   ].join('\n');
   return { subject, text, html };

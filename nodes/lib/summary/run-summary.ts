@@ -1,7 +1,7 @@
 // The summary of one run: every stage's counts by reason, from msg.recall (which
 // each stage adds to) and the sink/commit results. No patient data goes in here:
 // it is sent to health checks and e-mailed.
-import { CHANNEL_REASONS, PATIENT_REASONS, type Counts, type DeliveryOutcome } from '../types';
+import { CHANNEL_REASONS, PATIENT_REASONS, type Counts, type DeliveryOutcome, type OutcomeFigures } from '../types';
 
 export const OUTCOMES: readonly DeliveryOutcome[] = ['delivered', 'failed', 'retry', 'dry-run'];
 /** The pack's stages in flow order (msg.recall[<type>] holds each one's own summary). */
@@ -34,6 +34,8 @@ export interface RunSummary {
   delivery: Record<DeliveryOutcome, number>;
   /** each stage's own numbers, as it reported them under msg.recall[<type>] */
   stages: Record<string, Counts>;
+  /** bookings after contact, as the commit read them from the ledger (msg.recall.outcomes) */
+  outcomes?: OutcomeFigures;
   /** one line for a person */
   text: string;
 }
@@ -48,6 +50,11 @@ export interface RunInput {
   /** fallback office code (OFFICE_CODE) when msg.recall has none */
   office?: string;
   now?: Date;
+}
+
+function isOutcomes(value: unknown): value is OutcomeFigures {
+  const o = value as Partial<OutcomeFigures> | undefined;
+  return !!o && typeof o === 'object' && typeof o.asOf === 'string' && Array.isArray(o.figures);
 }
 
 function isCounts(value: unknown): value is Counts {
@@ -133,6 +140,7 @@ export function summarizeRun(input: RunInput): RunSummary {
   if (typeof recall.file === 'string' && recall.file !== '') summary.file = baseName(recall.file);
   if (typeof recall.asOf === 'string') summary.asOf = recall.asOf;
   if (typeof recall.rowCount === 'number') summary.rows = recall.rowCount;
+  if (isOutcomes(recall.outcomes)) summary.outcomes = recall.outcomes;
   if (failed) {
     summary.error = errorText(input.error?.message);
     const src = input.error?.source;
@@ -158,7 +166,38 @@ export function runText(s: RunSummary): string {
   const dropped = countsLine(s.channelsDropped);
   if (dropped) parts.push(`channels dropped: ${dropped}`);
   if (s.counts['already-sent']) parts.push(`${s.counts['already-sent']} already sent`);
+  // suppression entries consent could not use: the office must hear of them
+  if (s.counts['suppression-unusable']) parts.push(`${s.counts['suppression-unusable']} suppression entries unusable`);
   return `${head}: ${parts.join('; ')}`;
+}
+
+/** A run as the dashboard lists it: health and counts by reason, no patient data. */
+export interface RunRecord {
+  runId: string;
+  at: string;
+  asOf?: string;
+  office: string;
+  source: string;
+  file?: string;
+  dryRun: boolean;
+  ok: boolean;
+  error?: string;
+  delivery: Record<DeliveryOutcome, number>;
+  leftOut: Counts;
+  channelsDropped: Counts;
+  text: string;
+}
+
+export const KEPT_RUNS = 20;
+
+/** The last KEPT_RUNS runs, newest first; a run reported again (its error, then its results) replaces its entry. */
+export function keepRun(runs: readonly RunRecord[] | undefined, s: RunSummary): RunRecord[] {
+  const rec: RunRecord = { runId: s.runId, at: s.at, office: s.office, source: s.source, dryRun: s.dryRun, ok: s.ok, delivery: s.delivery, leftOut: s.leftOut, channelsDropped: s.channelsDropped, text: s.text };
+  if (s.asOf) rec.asOf = s.asOf;
+  if (s.file) rec.file = s.file;
+  if (s.error) rec.error = s.error;
+  const rest = (Array.isArray(runs) ? runs : []).filter((r) => !s.runId || r.runId !== s.runId);
+  return [rec, ...rest].slice(0, KEPT_RUNS);
 }
 
 /**

@@ -134,7 +134,8 @@ describe('consent/rules', () => {
         none,
       );
       assert.deepEqual(r.contactable.map((c) => c.patientId), ['dad', 'other']);
-      assert.deepEqual(r.contactable[0].household, [{ patientId: 'kid', firstName: 'Leo' }, { patientId: 'mom', firstName: 'Maria' }]);
+      const row = { recallType: undefined, dueDate: '2025-04-15', segment: 'overdue' };
+      assert.deepEqual(r.contactable[0].household, [{ patientId: 'kid', firstName: 'Leo', ...row }, { patientId: 'mom', firstName: 'Maria', ...row }].map((m) => JSON.parse(JSON.stringify(m))));
       assert.equal(r.contactable[1].household, undefined);
       assert.deepEqual(r.suppressed.map((s) => [s.patientId, s.reason]), [['kid', 'duplicate-household'], ['mom', 'duplicate-household']]);
       assert.match(String(r.suppressed[0].detail), /patient dad.*same household id/);
@@ -171,12 +172,15 @@ describe('consent/rules', () => {
       const firstRow = applyConsent([contact({ patientId: 'p', email: 'same@example.com', phone: undefined }), contact({ patientId: 'q', email: 'same@example.com', phone: undefined })], none);
       assert.deepEqual(firstRow.contactable.map((c) => c.patientId), ['p']);
     });
-    it('two recalls of one patient: one is sent, the patient is not listed as its own household', () => {
+    it('two recalls of one patient with the same urgency: the first is sent, the other is duplicate-recall, listed in otherRecalls', () => {
       const r = applyConsent([contact({ recallType: 'PROPHY', householdId: 'G' }), contact({ recallType: 'BWX', householdId: 'G' })], none);
       assert.equal(r.contactable.length, 1);
       assert.equal(r.contactable[0].recallType, 'PROPHY');
       assert.equal(r.contactable[0].household, undefined);
-      assert.match(String(r.suppressed[0].detail), /another recall of patient 1001/);
+      assert.deepEqual(r.contactable[0].otherRecalls, [{ patientId: '1001', firstName: 'Maria', recallType: 'BWX', dueDate: '2025-04-15', segment: 'overdue' }]);
+      assert.deepEqual(r.suppressed.map((s) => s.reason), ['duplicate-recall']);
+      assert.match(String(r.suppressed[0].detail), /another recall row of patient 1001 is sent/);
+      assert.deepEqual(r.counts, { 'duplicate-recall': 1 });
     });
     it('members already left out do not take part', () => {
       const r = applyConsent([contact({ patientId: 'old', householdId: 'G', birthDate: '1950-01-01', hasFutureAppointment: true }), contact({ patientId: 'young', householdId: 'G', birthDate: '2000-01-01' })], none);
@@ -250,7 +254,7 @@ describe('consent/rules', () => {
         fc.property(runArb, ({ contacts, entries }) => {
           const input = contacts.map((c, i) => contact({ ...c, patientId: `P${i}`, channels: { sms: !!c.phone, email: !!c.email, voice: !!c.phone } }));
           const r = applyConsent(input, list(...entries));
-          const patient = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household'];
+          const patient = ['invalid', 'not-due', 'has-appointment', 'inactive', 'opted-out', 'no-channel', 'duplicate-household', 'duplicate-recall'];
           for (const s of r.suppressed) assert.ok(patient.includes(s.reason));
           const patientCounted = patient.reduce((n, k) => n + (r.counts[k] ?? 0), 0);
           assert.equal(patientCounted, r.suppressed.length);

@@ -3,17 +3,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runConsent } from '../../../nodes/lib/consent/run';
-import { checkPullUrl, normalizeEntry, parseFeed, pullSuppressions, safeUrl } from '../../../nodes/lib/consent/suppressions';
+import { normalizeEntry, parseFeed } from '../../../nodes/lib/consent/suppressions';
 import type { Ledger } from '../../../nodes/lib/ledger/api';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
-import { checkRegion } from '../../../nodes/lib/normalize/contact-values';
+import { checkRegion } from '../../../nodes/lib/contact/phone';
 import type { RecallContact } from '../../../nodes/lib/types';
 import { startFeedServer, type FeedServer } from './feed-server';
 
 const US = checkRegion('US');
 
 describe('consent/suppressions', () => {
-  describe('normalizeEntry', () => {
+  describe('normalizeEntry: fail closed', () => {
     const good: [unknown, object][] = [
       [{ channel: 'sms', value: '(801) 555-0199', reason: 'opted-out' }, { channel: 'sms', value: '+18015550199', reason: 'opted-out' }],
       [{ channel: 'ALL', value: ' Maria@Example.COM ', reason: 'opted-out' }, { channel: 'all', value: 'maria@example.com', reason: 'opted-out' }],
@@ -22,90 +22,57 @@ describe('consent/suppressions', () => {
       [{ value: '801-555-0101' }, { channel: 'all', value: '+18015550101', reason: 'opted-out' }],
       [{ channel: 'sms', value: 8015550101, reason: 'opted-out' }, { channel: 'sms', value: '+18015550101', reason: 'opted-out' }],
     ];
-    for (const [input, out] of good) it(`${JSON.stringify(input)} -> ${JSON.stringify(out)}`, () => assert.deepEqual(normalizeEntry(input, US), out));
-    const bad: [unknown, RegExp][] = [
+    for (const [input, out] of good) it(`${JSON.stringify(input)} -> ${JSON.stringify(out)}`, () => assert.deepEqual(normalizeEntry(input, US), { entry: out }));
+    // usable value, channel or reason unknown or not fitting: suppress more, never less
+    const widened: [unknown, object, RegExp][] = [
+      [{ channel: 'text', value: '+18015550101', reason: 'opted-out' }, { channel: 'all', value: '+18015550101', reason: 'opted-out' }, /channel "text" read as all/],
+      [{ channel: 'whatsapp', value: '+18015550101' }, { channel: 'all', value: '+18015550101', reason: 'opted-out' }, /channel "whatsapp"/],
+      [{ channel: 'sms', value: '+18015550101', reason: 'unsubscribed' }, { channel: 'sms', value: '+18015550101', reason: 'opted-out' }, /reason "unsubscribed" read as opted-out/],
+      [{ channel: 'email', value: 'a@example.com', reason: 'dnd' }, { channel: 'email', value: 'a@example.com', reason: 'opted-out' }, /reason "dnd"/],
+      [{ channel: 'sms', value: 'a@example.com' }, { channel: 'all', value: 'a@example.com', reason: 'opted-out' }, /channel "sms" read as all/],
+      [{ channel: 'email', value: '+18015550101' }, { channel: 'all', value: '+18015550101', reason: 'opted-out' }, /channel "email" read as all/],
+      [{ value: 'a@example.com', reason: 'bad-number' }, { channel: 'all', value: 'a@example.com', reason: 'opted-out' }, /reason "bad-number" read as opted-out/],
+      [{ value: '+18015550101', reason: 'bounced-email' }, { channel: 'all', value: '+18015550101', reason: 'opted-out' }, /reason "bounced-email"/],
+    ];
+    for (const [input, out, note] of widened) {
+      it(`${JSON.stringify(input)} -> ${JSON.stringify(out)}, reported`, () => {
+        const r = normalizeEntry(input, US);
+        assert.ok('entry' in r);
+        assert.deepEqual(r.entry, out);
+        assert.match(String(r.widened), note);
+      });
+    }
+    const unusable: [unknown, RegExp][] = [
       [null, /not an object/],
-      [{ channel: 'whatsapp', value: '+18015550101' }, /channel "whatsapp"/],
-      [{ value: '+18015550101', reason: 'annoyed' }, /reason "annoyed"/],
       [{ channel: 'sms' }, /no value/],
+      [{ channel: 'sms', phone: '+18015550101' }, /no value/],
       [{ value: 'not a number' }, /neither a valid phone/],
       [{ value: '(801)155-0101' }, /neither a valid phone/],
       [{ value: 'x@' }, /not a valid e-mail/],
-      [{ channel: 'sms', value: 'a@example.com' }, /sms does not apply to an e-mail/],
-      [{ value: 'a@example.com', reason: 'bad-number' }, /bad-number does not apply/],
-      [{ channel: 'email', value: '+18015550101' }, /email does not apply to a phone/],
-      [{ value: '+18015550101', reason: 'bounced-email' }, /bounced-email does not apply/],
     ];
-    for (const [input, why] of bad) it(`rejects ${JSON.stringify(input)}`, () => assert.match(String(normalizeEntry(input, US)), why));
+    for (const [input, why] of unusable) it(`no usable value: ${JSON.stringify(input)}`, () => assert.match(String((normalizeEntry(input, US) as { problem: string }).problem), why));
   });
 
   describe('parseFeed', () => {
-    it('keeps the good entries, counts the bad ones without their values', () => {
+    it('keeps the usable entries, counts the others without their values', () => {
       const f = parseFeed([{ value: '+18015550101' }, { value: 'secret@' }, { channel: 'x', value: '+18015550102' }], US, 'feed');
-      assert.equal(f.entries.length, 1);
-      assert.equal(f.bad, 2);
-      assert.deepEqual(f.problems, ['feed entry 2: value is not a valid e-mail address', 'feed entry 3: channel "x" is not sms, email, voice or all']);
+      assert.deepEqual(f.entries.map((e) => e.channel), ['all', 'all']);
+      assert.equal(f.bad, 1);
+      assert.deepEqual(f.problems, ['entry 2: value is not a valid e-mail address']);
+      assert.equal(f.widened, 1);
+      assert.deepEqual(f.widenings, ['entry 3: channel "x" read as all']);
       assert.ok(!f.problems.join(' ').includes('secret'));
     });
+    it('an empty feed is an empty list', () => assert.deepEqual(parseFeed([], US, 'feed').entries, []));
     it('refuses a body that is not an array', () => {
-      assert.throws(() => parseFeed({ entries: [] }, US, 'feed'), /feed: expected a JSON array/);
+      assert.throws(() => parseFeed({ entries: [] }, US, 'feed'), /feed: expected a JSON array of \{ channel, value, reason \}, got object/);
     });
-  });
-
-  describe('the pull URL', () => {
-    it('allows https anywhere and http to this machine only', () => {
-      checkPullUrl('https://crm.example.com/dnd', false);
-      checkPullUrl('http://127.0.0.1:8080/dnd', false);
-      checkPullUrl('http://localhost/dnd', false);
-      assert.throws(() => checkPullUrl('http://crm.example.com/dnd', false), /plain http/);
-      checkPullUrl('http://crm.example.com/dnd', true);
-      assert.throws(() => checkPullUrl('ftp://x/y', true), /http\(s\)/);
-      assert.throws(() => checkPullUrl('not a url', true), /not a URL/);
+    it('refuses an array of anything but objects', () => {
+      assert.throws(() => parseFeed(['+18015550101'], US, 'feed'), /feed: expected a JSON array.*entry 1 is a string/);
+      assert.throws(() => parseFeed([{ value: '+18015550101' }, null], US, 'feed'), /entry 2 is null/);
     });
-    it('messages never show the query or credentials', () => {
-      assert.equal(safeUrl('https://user:pw@crm.example.com/dnd?token=abc'), 'https://crm.example.com/dnd');
-    });
-  });
-
-  describe('pull from a real HTTP server on 127.0.0.1', () => {
-    let feed: FeedServer;
-    beforeEach(async () => (feed = await startFeedServer()));
-    afterEach(async () => feed.close());
-
-    it('200 with entries: normalized entries, bearer token sent', async () => {
-      feed.answer = { status: 200, body: [{ channel: 'sms', value: '(801)555-0199', reason: 'opted-out' }, { channel: 'email', value: 'Pat@Example.com', reason: 'bounced-email' }, { value: 'junk' }] };
-      const f = await pullSuppressions(feed.url, US, { timeoutMs: 5000, token: 't0k' });
-      assert.deepEqual(f.entries, [
-        { channel: 'sms', value: '+18015550199', reason: 'opted-out' },
-        { channel: 'email', value: 'pat@example.com', reason: 'bounced-email' },
-      ]);
-      assert.equal(f.bad, 1);
-      assert.equal(feed.requests[0].headers.authorization, 'Bearer t0k');
-    });
-    it('500: an error naming the URL and the status', async () => {
-      feed.answer = { status: 500, text: 'boom' };
-      await assert.rejects(pullSuppressions(feed.url + '?key=s3cret', US, { timeoutMs: 5000 }), (e: Error) => {
-        assert.match(e.message, /suppression pull from http:\/\/127\.0\.0\.1:\d+\/suppressions failed: HTTP 500/);
-        assert.ok(!e.message.includes('s3cret'));
-        return true;
-      });
-    });
-    it('no answer: a timeout error', async () => {
-      feed.answer = { hang: true };
-      await assert.rejects(pullSuppressions(feed.url, US, { timeoutMs: 300 }), /timed out after 300 ms/);
-    });
-    it('invalid JSON: an error', async () => {
-      feed.answer = { status: 200, text: '[{"channel": "sms",' };
-      await assert.rejects(pullSuppressions(feed.url, US, { timeoutMs: 5000 }), /answer is not JSON/);
-    });
-    it('JSON that is not an array: an error', async () => {
-      feed.answer = { status: 200, body: { ok: true } };
-      await assert.rejects(pullSuppressions(feed.url, US, { timeoutMs: 5000 }), /expected a JSON array/);
-    });
-    it('connection refused: an error', async () => {
-      const url = feed.url;
-      await feed.close();
-      await assert.rejects(pullSuppressions(url, US, { timeoutMs: 5000 }), /failed: ECONNREFUSED/);
+    it('refuses a non-empty feed in which no entry is usable (another field name)', () => {
+      assert.throws(() => parseFeed([{ phone: '+18015550101' }, { phone: '+18015550102' }], US, 'feed'), /feed: none of its 2 entries has a usable value \(entry 1: no value; entry 2: no value\)/);
     });
   });
 
@@ -136,8 +103,9 @@ describe('consent/suppressions', () => {
     it('msg.suppress entries are stored (hashed) and applied in the same run', async () => {
       const r = await run({ suppress: [{ channel: 'all', value: '801-555-0199', reason: 'opted-out' }, { value: 'nope' }] });
       assert.deepEqual(r.contactable[0].channels, { sms: false, email: true, voice: false });
-      assert.deepEqual(r.summary, { contacts: 1, contactable: 1, suppressed: 0, fromMessage: 1, pulled: 0, badEntries: 1, pullFailed: false, listSize: 1 });
-      assert.match(warnings[0], /1 msg.suppress entries could not be used: msg.suppress entry 2/);
+      assert.deepEqual(r.summary, { contacts: 1, contactable: 1, suppressed: 0, fromMessage: 1, pulled: 0, badEntries: 1, widenedEntries: 0, pullFailed: false, listSize: 1, ledgerHeld: 0 });
+      assert.match(warnings[0], /1 entries of msg.suppress have no usable value and were not stored: entry 2: value is neither/);
+      assert.equal(r.counts['suppression-unusable'], 1, 'counted in msg.recall.counts, not only warned');
       const raw = fs.readFileSync(path.join(dir, 'ledger.db')).toString('latin1') + (fs.existsSync(path.join(dir, 'ledger.db-wal')) ? fs.readFileSync(path.join(dir, 'ledger.db-wal')).toString('latin1') : '');
       assert.ok(!raw.includes('+18015550199') && !raw.includes('8015550199'), 'the phone is not stored in clear');
     });
@@ -164,13 +132,62 @@ describe('consent/suppressions', () => {
       const r = await run({ pullUrl: feed.url, pullTimeoutMs: 300, continueOnPullFailure: true });
       assert.equal(r.summary.pullFailed, true);
       assert.equal(r.contactable.length, 1);
-      assert.match(warnings[0], /timed out.*continue on a failed pull/);
+      assert.match(warnings[0], /not finished after 300 ms.*continue on a failed pull/);
     });
     it('opted out everywhere -> opted-out on output 2', async () => {
       feed.answer = { body: [{ channel: 'all', value: '+18015550199' }, { channel: 'all', value: 'maria@example.com' }] };
       const r = await run({ pullUrl: feed.url });
       assert.deepEqual(r.suppressed.map((s) => s.reason), ['opted-out']);
       assert.deepEqual(r.counts, { 'opted-out': 1 });
+    });
+
+    // the fail-closed feed through the real pull (server on 127.0.0.1) and the real ledger
+    it('an unknown channel ("text") suppresses every channel of that value', async () => {
+      feed.answer = { body: [{ channel: 'text', value: '+18015550199', reason: 'opted-out' }] };
+      const r = await run({ pullUrl: feed.url });
+      assert.deepEqual(r.contactable[0].channelReasons, { sms: 'sms-opt-out', voice: 'voice-opt-out' });
+      assert.equal(r.summary.widenedEntries, 1);
+      assert.match(warnings.join('\n'), /1 entries of the suppression feed were read fail-closed: entry 1: channel "text" read as all/);
+    });
+    it('an unknown reason ("unsubscribed", "dnd") is an opt-out', async () => {
+      feed.answer = { body: [{ channel: 'all', value: '+18015550199', reason: 'unsubscribed' }, { channel: 'email', value: 'maria@example.com', reason: 'dnd' }] };
+      const r = await run({ pullUrl: feed.url });
+      assert.deepEqual(r.suppressed.map((s) => s.reason), ['opted-out']);
+      assert.equal(r.summary.pulled, 2);
+    });
+    it('an entry under another field name is counted, reported and in the counts; the usable ones apply', async () => {
+      feed.answer = { body: [{ channel: 'sms', phone: '+18015550199' }, { channel: 'email', value: 'maria@example.com' }] };
+      const r = await run({ pullUrl: feed.url });
+      assert.equal(r.summary.badEntries, 1);
+      assert.equal(r.counts['suppression-unusable'], 1);
+      assert.deepEqual(r.contactable[0].channelReasons, { email: 'email-opt-out' });
+      assert.match(warnings.join('\n'), /1 entries of the suppression feed have no usable value and were not stored: entry 1: no value/);
+    });
+    for (const [name, answer, why] of [
+      ['no entry usable', { body: [{ phone: '+18015550199' }, { channel: 'all', value: 'nobody' }] }, /none of its 2 entries has a usable value/],
+      ['an object, not an array', { body: { data: [{ channel: 'all', value: '+18015550199' }] } }, /expected a JSON array of \{ channel, value, reason \}, got object/],
+      ['an array of phone numbers', { body: ['+18015550199'] }, /entry 1 is a string/],
+    ] as [string, object, RegExp][]) {
+      it(`a feed with ${name} is a failed pull: the run stops, or goes on with the stored list when allowed`, async () => {
+        feed.answer = answer;
+        await assert.rejects(run({ pullUrl: feed.url }), (e: Error) => {
+          assert.match(e.message, /^suppression pull from http:\/\/127\.0\.0\.1:\d+\/suppressions failed: the answer: /);
+          assert.match(e.message, why);
+          assert.match(e.message, /nothing was passed on/);
+          return true;
+        });
+        const r = await run({ pullUrl: feed.url, continueOnPullFailure: true });
+        assert.equal(r.summary.pullFailed, true);
+        assert.match(warnings.join('\n'), why);
+      });
+    }
+    it('msg.suppress follows the same rules: unknown channel widened, nothing usable or wrong shape stops the run', async () => {
+      const r = await run({ suppress: [{ channel: 'text', value: '+18015550199', reason: 'dnd' }] });
+      assert.deepEqual(r.contactable[0].channelReasons, { sms: 'sms-opt-out', voice: 'voice-opt-out' });
+      await assert.rejects(run({ suppress: [{ number: '+18015550199' }] }), /msg.suppress: none of its 1 entries has a usable value.*nothing was passed on/);
+      await assert.rejects(run({ suppress: '+18015550199' }), /msg.suppress: expected a JSON array.*entry 1 is a string.*nothing was passed on/);
+      const goOn = await run({ suppress: [{ number: '+18015550199' }], continueOnPullFailure: true });
+      assert.equal(goOn.summary.pullFailed, true);
     });
   });
 });

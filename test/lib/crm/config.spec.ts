@@ -43,8 +43,8 @@ describe('crm settings', () => {
     const ghl = resolveEndpoint({ preset: 'gohighlevel', locationId: 'loc' }).endpoint;
     assert.equal(presetUrl(ghl), 'https://services.leadconnectorhq.com/contacts/upsert');
     const hs = resolveEndpoint({ preset: 'hubspot', url: 'http://127.0.0.1:9999/' }).endpoint;
-    assert.equal(presetUrl(hs), 'http://127.0.0.1:9999/crm/v3/objects/contacts/batch/upsert');
-    assert.equal(presetUrl(resolveEndpoint({ preset: 'hubspot' }).endpoint), 'https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert');
+    assert.equal(presetUrl(hs), 'http://127.0.0.1:9999/crm/objects/2026-03/contacts/batch/upsert');
+    assert.equal(presetUrl(resolveEndpoint({ preset: 'hubspot' }).endpoint), 'https://api.hubapi.com/crm/objects/2026-03/contacts/batch/upsert');
   });
 
   it('sink: dry-run on unless set false; max per run from RECALL_MAX_PER_RUN, else 500', () => {

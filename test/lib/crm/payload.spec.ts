@@ -4,9 +4,13 @@ import { contact, hmac } from './contacts';
 
 describe('crm payload dental-recall/v1', () => {
   it('has exactly the SPEC fields, in order, and nothing else', () => {
-    const c = contact(1, { household: [{ patientId: 'P9', firstName: 'Kid' }], householdId: 'H1' });
+    const c = contact(1, {
+      household: [{ patientId: 'P9', firstName: 'Kid', recallType: 'PROPHY', dueDate: '2026-11-20', lastVisit: '2026-05-20', segment: 'due-soon', key: 'k-kid' }],
+      otherRecalls: [{ patientId: 'P1001', firstName: 'First1', recallType: 'FMX', dueDate: '2027-01-15', segment: 'lapsed', key: 'k-fmx' }],
+      householdId: 'H1',
+    });
     const p = buildPayload(c, hmac(c.office, c.patientId));
-    assert.deepEqual(Object.keys(p), ['schema', 'office', 'contactKey', 'firstName', 'lastName', 'phone', 'email', 'segment', 'recallType', 'dueDate', 'channels', 'tags', 'household', 'source']);
+    assert.deepEqual(Object.keys(p), ['schema', 'office', 'contactKey', 'firstName', 'lastName', 'phone', 'email', 'segment', 'recallType', 'dueDate', 'channels', 'tags', 'household', 'otherRecalls', 'source']);
     assert.deepEqual(p, {
       schema: SCHEMA,
       office: 'OFF1',
@@ -20,7 +24,9 @@ describe('crm payload dental-recall/v1', () => {
       dueDate: '2026-12-01',
       channels: ['sms', 'email'],
       tags: ['due-soon', 'dentrix-recall', 'office:OFF1'],
-      household: [{ firstName: 'Kid' }],
+      // covered rows go out without chart number, last visit or key
+      household: [{ firstName: 'Kid', recallType: 'PROPHY', dueDate: '2026-11-20', segment: 'due-soon' }],
+      otherRecalls: [{ recallType: 'FMX', dueDate: '2027-01-15', segment: 'lapsed' }],
       source: 'dentrix-connector',
     });
   });

@@ -4,8 +4,8 @@ import { backoffMs, classifyStatus, DEFAULT_POLICY, headerGetter, rateLimitWaitM
 describe('crm retry policy', () => {
   it('classifies statuses as SPEC §3 says', () => {
     for (const s of [200, 201, 202, 204]) assert.equal(classifyStatus(s), 'delivered', String(s));
-    for (const s of [408, 425, 429, 500, 502, 503, 504]) assert.equal(classifyStatus(s), 'retry', String(s));
-    for (const s of [400, 409, 410, 413, 415, 422]) assert.equal(classifyStatus(s), 'failed', String(s));
+    for (const s of [408, 409, 425, 429, 500, 502, 503, 504]) assert.equal(classifyStatus(s), 'retry', String(s));
+    for (const s of [400, 410, 413, 415, 422]) assert.equal(classifyStatus(s), 'failed', String(s));
     // the endpoint is wrong, not the contact: stop instead of failing every contact
     for (const s of [301, 302, 401, 403, 404, 405, 407]) assert.equal(classifyStatus(s), 'halt', String(s));
   });

@@ -14,6 +14,7 @@ import { BlastGuardError, SinkRun, type SinkContext, type SinkOutput, type SinkS
 import { commitResults } from '../../../nodes/lib/ledger/gate';
 import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import type { RecallContact } from '../../../nodes/lib/types';
+import { GhlDouble } from '../../support/crm-doubles/ghl';
 import { CrmServer, verifyStandardWebhook } from '../../support/crm-server';
 import { stateOf } from '../ledger/inspect';
 import { contact, contacts, hmac, TEST_SECRET } from './contacts';
@@ -266,46 +267,55 @@ describe('crm sink against a real HTTP server', function () {
   });
 
   describe('presets', () => {
-    it('GoHighLevel v2: POST /contacts/upsert, Version header, bearer, locationId, tags; one contact per request', async () => {
-      server = await CrmServer.start({ token: TOKEN });
-      const batch = contacts(2);
-      const out = await run(batch, { endpoint: { preset: 'gohighlevel', url: server.url, locationId: 'loc-123', signingSecret: undefined }, settings: { batchSize: 50 } });
-      assert.equal(out.summary.delivered, 2);
-      assert.equal(server.requests.length, 2);
-      const r = server.requests.find((q) => q.headers['idempotency-key'] === batch[0].key)!;
-      assert.equal(r.path, '/contacts/upsert');
-      assert.equal(r.headers.version, GHL_API_VERSION);
-      assert.equal(r.headers.authorization, `Bearer ${TOKEN}`);
-      assert.deepEqual(r.json, {
-        locationId: 'loc-123',
-        firstName: 'First1',
-        lastName: 'Last1',
-        tags: ['due-soon', 'dentrix-recall', 'office:OFF1'],
-        source: 'dentrix-connector',
-        email: 'patient1@example.com',
-        phone: '+12025550101',
-      });
+    it('GoHighLevel v2: upsert without tags (they would overwrite), DND per dropped channel, then the add-tags call with the answered id', async () => {
+      const ghl = await new GhlDouble('loc-123', TOKEN).start();
+      try {
+        const batch = [contact(1), contact(2, { channels: { sms: false, email: true, voice: true }, channelReasons: { sms: 'landline' } })];
+        const out = await run(batch, { endpoint: { preset: 'gohighlevel', url: ghl.url, locationId: 'loc-123', signingSecret: undefined }, settings: { batchSize: 50 } });
+        assert.equal(out.summary.delivered, 2);
+        assert.deepEqual(ghl.seen.map((r) => r.path.replace(/ghl-\d+/, 'ID')).sort(), ['/contacts/ID/tags', '/contacts/ID/tags', '/contacts/upsert', '/contacts/upsert']);
+        const up = ghl.seen.find((r) => r.path === '/contacts/upsert' && (r.json as { firstName: string }).firstName === 'First2')!;
+        assert.equal(up.headers.version, GHL_API_VERSION);
+        assert.equal(up.headers.authorization, `Bearer ${TOKEN}`);
+        assert.deepEqual(up.json, {
+          locationId: 'loc-123',
+          firstName: 'First2',
+          lastName: 'Last2',
+          source: 'dentrix-connector',
+          email: 'patient2@example.com',
+          phone: '+12025550102',
+          dndSettings: { SMS: { status: 'active', message: 'dentrix-recall: landline' }, WhatsApp: { status: 'active', message: 'dentrix-recall: landline' } },
+        });
+        const c = ghl.findByEmail('patient2@example.com')!;
+        assert.deepEqual(c.tags, ['due-soon', 'dentrix-recall', 'office:OFF1']);
+      } finally {
+        await ghl.close();
+      }
     });
 
-    it('HubSpot: batch upsert by e-mail; a contact without e-mail fails without a request', async () => {
+    it('HubSpot: batch upsert by e-mail with consent properties; a contact without e-mail is left unsent, not failed', async () => {
       server = await CrmServer.start({ token: TOKEN });
       const batch = [...contacts(3), contact(4, { channels: { sms: true, email: false, voice: false } })];
       const out = await run(batch, { endpoint: { preset: 'hubspot', url: server.url, signingSecret: undefined, fieldPrefix: 'dentrix_' }, settings: { batchSize: 100 } });
-      assert.deepEqual(out.results.map((r) => r.outcome), ['delivered', 'delivered', 'delivered', 'failed']);
+      assert.deepEqual(out.results.map((r) => r.outcome), ['delivered', 'delivered', 'delivered', 'retry']);
       assert.match(out.results[3].error!, /no e-mail/);
       assert.equal(server.requests.length, 1);
       const r = server.requests[0];
-      assert.equal(r.path, '/crm/v3/objects/contacts/batch/upsert');
+      assert.equal(r.path, '/crm/objects/2026-03/contacts/batch/upsert');
       const inputs = (r.json as { inputs: { idProperty: string; id: string; properties: Record<string, string> }[] }).inputs;
       assert.equal(inputs.length, 3);
       assert.deepEqual(inputs[0], {
         idProperty: 'email',
         id: 'patient1@example.com',
+        objectWriteTraceId: batch[0].key,
         properties: {
           firstname: 'First1',
           lastname: 'Last1',
           email: 'patient1@example.com',
           phone: '+12025550101',
+          recall_sms_ok: 'true',
+          recall_email_ok: 'true',
+          recall_voice_ok: 'false',
           dentrix_contact_key: hmac('OFF1', 'P1001'),
           dentrix_segment: 'due-soon',
           dentrix_office: 'OFF1',

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { ExportFileError } from '../../../nodes/lib/export/cells';
 import { readExport, sniffFormat } from '../../../nodes/lib/export/read-file';
 import { tabulate } from '../../../nodes/lib/export/table';
+import { readXlsx } from '../../../nodes/lib/export/xlsx-reader';
 import { DENTRIX_CONTINUING_CARE } from '../../../nodes/lib/export/template';
 import ExcelJS from 'exceljs';
 import { CC_CSV, EXPORTS, EXPECTED_CC_ROWS, HEADERS, writeBigWorkbook, writeWorkbook, xlsxFromCsv } from './workbooks';
@@ -92,8 +93,13 @@ describe('lib/export read-file (format by content, readers)', function () {
       for await (const sheet of reader) for await (const row of sheet) void row;
     })();
     raw.then(() => (settled = true), () => (settled = true));
-    await assert.rejects(readTable(file), (err: Error) => err instanceof ExportFileError && /damaged/.test(err.message));
+    // the reader itself, past the zip check that now refuses this file up front
+    const direct = (async () => {
+      for await (const row of readXlsx(file)) void row;
+    })();
+    await assert.rejects(direct, (err: Error) => err instanceof ExportFileError && /workbook is damaged/.test(err.message));
     assert.equal(settled, false, 'the fixture still stalls exceljs (otherwise this test proves nothing)');
+    await assert.rejects(readTable(file), /not a readable \.xlsx workbook: the zip entry .* is damaged/);
   });
 
   it('a workbook with __proto__/constructor/prototype header cells leaves Object.prototype untouched', async () => {

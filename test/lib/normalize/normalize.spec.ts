@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { checkRegion, isValidE164, isValidEmail, normalizeEmail, normalizePhone } from '../../../nodes/lib/normalize/contact-values';
+import { isValidEmail, normalizeEmail } from '../../../nodes/lib/contact/email';
+import { checkRegion, isValidE164, normalizePhone } from '../../../nodes/lib/contact/phone';
 import { parseDate } from '../../../nodes/lib/normalize/dates';
 import { parseCustomMapping, PRESETS, resolveMapping, type Mapping } from '../../../nodes/lib/normalize/mapping';
 import { normalizeRows, type NormalizeOptions } from '../../../nodes/lib/normalize/normalize';

@@ -59,6 +59,11 @@ describe('lib/summary', () => {
       assert.match(s.text, /^SLC export run of cc-2026-11-27\.csv: 12 rows; 2 delivered; 1 failed; 1 to retry next run; left out: 2 not-due, 1 has-appointment, 1 opted-out; channels dropped: 1 landline, 1 sms-opt-out; 2 already sent$/);
     });
 
+    it('says when suppression entries could not be used', () => {
+      const s = summarizeRun({ recall: recall({ counts: { 'suppression-unusable': 3 } }), payload: [], now: NOW });
+      assert.match(s.text, /; 3 suppression entries unusable$/);
+    });
+
     it('reports a dry-run by what would be sent', () => {
       const payload = [{ key: 'a', patientId: '1', outcome: 'dry-run', attempts: 0 }];
       const s = summarizeRun({ recall: recall({ dryRun: true }), payload, now: NOW });

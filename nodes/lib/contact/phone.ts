@@ -1,4 +1,6 @@
-// Phone numbers, e-mail addresses and names as the RecallContact wants them.
+// Phone numbers as every stage compares them: E.164, checked with libphonenumber-js's
+// full metadata. The ground floor: normalize, consent and the CRM sink import it,
+// and it imports nothing of the pack but the record types.
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { PhoneType } from '../types';
 
@@ -82,37 +84,4 @@ export function pickPhone(
     fallback ??= { phone: p.phone, phoneType: type, valid: false };
   }
   return fallback;
-}
-
-// Pragmatic syntax check (RFC 5321 dot-atom local part, DNS host names, alphabetic TLD).
-const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-
-export function isValidEmail(email: string): boolean {
-  return email.length <= 254 && email.split('@')[0].length <= 64 && EMAIL.test(email);
-}
-
-/**
- * An e-mail cell: trimmed, lower-cased, `mailto:` removed; of a list ("a@x.com; b@y.com")
- * the first address. `valid` false when it is not syntactically an address.
- */
-export function normalizeEmail(value: unknown): { email: string; valid: boolean } | undefined {
-  if (value === null || value === undefined || typeof value === 'boolean') return undefined;
-  const first = String(value).trim().toLowerCase().replace(/^mailto:/, '').split(/[;,\s]+/).find((s) => s !== '');
-  if (!first) return undefined;
-  return { email: first, valid: isValidEmail(first) };
-}
-
-export function cleanText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return String(value).replace(/\s+/g, ' ').trim();
-}
-
-/** "Last, First" (Dentrix reports) or "First Last"; words are kept as written. */
-export function parseName(value: unknown): { firstName: string; lastName: string } {
-  const text = cleanText(value);
-  const comma = text.indexOf(',');
-  if (comma >= 0) return { lastName: text.slice(0, comma).trim(), firstName: text.slice(comma + 1).trim() };
-  const space = text.lastIndexOf(' ');
-  if (space < 0) return { firstName: '', lastName: text };
-  return { firstName: text.slice(0, space).trim(), lastName: text.slice(space + 1).trim() };
 }

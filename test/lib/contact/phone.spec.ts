@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { checkRegion, isValidE164, normalizeEmail, normalizePhone, parseName, pickPhone } from '../../../nodes/lib/normalize/contact-values';
+import { checkRegion, isValidE164, normalizePhone, pickPhone } from '../../../nodes/lib/contact/phone';
 
 const US = checkRegion('US');
 
-describe('normalize/contact-values', () => {
+describe('contact/phone', () => {
   describe('phones to E.164 (libphonenumber-js, max metadata)', () => {
     const valid: [string, unknown, string][] = [
       ['Dentrix report format', '(801)555-0101', '+18015550101'],
@@ -70,46 +70,6 @@ describe('normalize/contact-values', () => {
         assert.equal(p?.phoneType, type);
         assert.equal(p?.valid, valid);
       });
-    }
-  });
-
-  describe('e-mails', () => {
-    const cases: [unknown, string | undefined, boolean | undefined][] = [
-      ['maria@example.com', 'maria@example.com', true],
-      ['  Maria.Garcia@Example.COM ', 'maria.garcia@example.com', true],
-      ['mailto:pat@example.com', 'pat@example.com', true],
-      ['a@example.com; b@example.com', 'a@example.com', true],
-      ['first+tag@mail.example.co.uk', 'first+tag@mail.example.co.uk', true],
-      ['not-an-address', 'not-an-address', false],
-      ['pat@example', 'pat@example', false],
-      ['pat@@example.com', 'pat@@example.com', false],
-      ['pat@-example.com', 'pat@-example.com', false],
-      ['.pat@example.com', '.pat@example.com', false],
-      ['', undefined, undefined],
-      [null, undefined, undefined],
-    ];
-    for (const [input, email, valid] of cases) {
-      it(`${JSON.stringify(input)} -> ${email ?? 'none'}${valid === false ? ' (invalid)' : ''}`, () => {
-        const e = normalizeEmail(input);
-        assert.equal(e?.email, email);
-        assert.equal(e?.valid, valid);
-      });
-    }
-  });
-
-  describe('names', () => {
-    const cases: [unknown, string, string][] = [
-      ['Garcia, Maria', 'Maria', 'Garcia'],
-      ["  O'Brien ,  Pat ", 'Pat', "O'Brien"],
-      ['Smith Jr., John A', 'John A', 'Smith Jr.'],
-      ['Maria  Garcia', 'Maria', 'Garcia'],
-      ['Mary Ann Smith', 'Mary Ann', 'Smith'],
-      ['Garcia,', '', 'Garcia'],
-      ['Garcia', '', 'Garcia'],
-      ['', '', ''],
-    ];
-    for (const [input, first, last] of cases) {
-      it(`${JSON.stringify(input)} -> first "${first}", last "${last}"`, () => assert.deepEqual(parseName(input), { firstName: first, lastName: last }));
     }
   });
 });

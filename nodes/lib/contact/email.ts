@@ -1,0 +1,20 @@
+// E-mail addresses as every stage compares them: trimmed, lower-case, syntax-checked.
+// The ground floor beside phone.ts (no other import of the pack).
+
+// Pragmatic syntax check (RFC 5321 dot-atom local part, DNS host names, alphabetic TLD).
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+export function isValidEmail(email: string): boolean {
+  return email.length <= 254 && email.split('@')[0].length <= 64 && EMAIL.test(email);
+}
+
+/**
+ * An e-mail cell: trimmed, lower-cased, `mailto:` removed; of a list ("a@x.com; b@y.com")
+ * the first address. `valid` false when it is not syntactically an address.
+ */
+export function normalizeEmail(value: unknown): { email: string; valid: boolean } | undefined {
+  if (value === null || value === undefined || typeof value === 'boolean') return undefined;
+  const first = String(value).trim().toLowerCase().replace(/^mailto:/, '').split(/[;,\s]+/).find((s) => s !== '');
+  if (!first) return undefined;
+  return { email: first, valid: isValidEmail(first) };
+}

@@ -1,0 +1,56 @@
+// What a CRM stores it later exports to spreadsheets and shows in web pages: a text
+// value starting with = + - @ (or a tab/CR) is a formula to Excel and Sheets, and
+// markup renders. Every free-text value of the payload is neutralized and capped
+// before it leaves; phone and e-mail are checked against their strict shapes instead
+// (an E.164 phone must start with "+", so it is validated, never prefixed).
+
+/** Longest text value sent (names, recall types, allow-listed extras). */
+export const MAX_TEXT = 100;
+const MAX_EMAIL = 254;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const EMAIL = /^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/;
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text value safe for spreadsheets and HTML: markup characters dropped, a formula start quoted, capped. */
+export function neutralizeText(value: string, max = MAX_TEXT): string {
+  let v = value.replace(/[<>]/g, '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  if (FORMULA_START.test(v)) v = `'${v}`;
+  return v.length > max ? v.slice(0, max) : v;
+}
+
+/** An E.164 phone as is, else null (never a formula, never free text). */
+export function safePhone(v: unknown): string | null {
+  return typeof v === 'string' && E164.test(v) ? v : null;
+}
+
+/** A plain lower-case address whose first character a spreadsheet reads as text, else null. */
+export function safeEmail(v: unknown): string | null {
+  return typeof v === 'string' && v.length <= MAX_EMAIL && EMAIL.test(v) && !FORMULA_START.test(v) ? v : null;
+}
+
+/** Fields that are checked by shape, not neutralized. */
+const SHAPED = new Set(['phone', 'email']);
+/** Fields the connector itself builds from fixed vocabularies or hex (left as they are). */
+const OWN = new Set(['schema', 'contactKey', 'segment', 'dueDate', 'source', 'channels']);
+
+function deep(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return neutralizeText(v);
+  if (Array.isArray(v)) return depth > 4 ? [] : v.slice(0, 50).map((x) => deep(x, depth + 1));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === 'phone' ? safePhone(x) : k === 'email' ? safeEmail(x) : deep(x, depth + 1);
+    return out;
+  }
+  return v;
+}
+
+/** A copy of the payload with every free-text value neutralized and capped, phone and e-mail shape-checked. */
+export function neutralizePayload<T extends Record<string, unknown>>(payload: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (SHAPED.has(k)) out[k] = k === 'phone' ? (v === null ? null : safePhone(v)) : v === null ? null : safeEmail(v);
+    else if (OWN.has(k)) out[k] = v;
+    else out[k] = deep(v, 0);
+  }
+  return out as T;
+}

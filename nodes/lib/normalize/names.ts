@@ -1,0 +1,16 @@
+// Names and free text from source cells, as the RecallContact wants them.
+
+export function cleanText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return String(value).replace(/\s+/g, ' ').trim();
+}
+
+/** "Last, First" (Dentrix reports) or "First Last"; words are kept as written. */
+export function parseName(value: unknown): { firstName: string; lastName: string } {
+  const text = cleanText(value);
+  const comma = text.indexOf(',');
+  if (comma >= 0) return { lastName: text.slice(0, comma).trim(), firstName: text.slice(comma + 1).trim() };
+  const space = text.lastIndexOf(' ');
+  if (space < 0) return { firstName: '', lastName: text };
+  return { firstName: text.slice(0, space).trim(), lastName: text.slice(space + 1).trim() };
+}
