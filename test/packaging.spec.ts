@@ -124,7 +124,7 @@ describe('packaging (Flow Library scorecard, offline)', () => {
     };
     walk(path.join(ROOT, 'nodes'));
     for (const text of sources) {
-      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)'([^'.][^']*)'/g)) {
+      for (const m of text.matchAll(/(?:(?<!import type [^;]*)from\s+|require\(\s*|(?<!typeof )import\(\s*)'([^'.][^']*)'/g)) {
         const name = m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0];
         if (name === 'node-red' && /import type/.test(text)) continue;
         assert.ok(!dev.includes(name) || name === '@types/node-red', `nodes/ imports dev dependency ${name}`);
@@ -158,5 +158,13 @@ describe('packaging (Flow Library scorecard, offline)', () => {
   it('declares which dependencies must run install scripts (npm allowScripts)', () => {
     assert.deepEqual(pkg.allowScripts, { sqlite3: true, odbc: true });
     assert.equal(pkg.scripts.prepare, undefined, 'no prepare script: npm lists it as an install script of the pack');
+  });
+  it('ships the pdf.js files text extraction uses, copied from the locked pdfjs-dist, and not the package', () => {
+    assert.equal(pkg.dependencies['pdfjs-dist'], undefined, 'pdfjs-dist (and its optional @napi-rs/canvas) is not installed in user folders');
+    const vendor = path.join(ROOT, 'dist', 'nodes', 'vendor', 'pdfjs-dist');
+    const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'pdfjs-dist', 'package.json'), 'utf8')).version;
+    assert.equal(JSON.parse(fs.readFileSync(path.join(vendor, 'package.json'), 'utf8')).version, installed, 'the copy is of the locked version');
+    for (const f of ['pdf.mjs', 'pdf.worker.mjs', 'LICENSE', 'standard_fonts/LiberationSans-Regular.ttf']) assert.ok(fs.existsSync(path.join(vendor, f)), f);
+    assert.equal(Number(installed.split('.')[0]) >= 6, true, 'pdf.js 6 or later (GHSA-hq66-cqwq-w95j)');
   });
 });
