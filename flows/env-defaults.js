@@ -14,8 +14,6 @@ const FLOW_VARIABLES = [
 
 const DEMO_LEDGER_SECRET = 'demo-ledger-secret-change-me';
 const DEMO_CREDENTIAL_SECRET = 'demo-credential-secret-change-me';
-/** Every 2 hours from 8:00 to 16:00, Monday to Friday (the inject node's cron format). */
-const DEFAULT_SCHEDULE = '0 8-16/2 * * 1-5';
 
 function isSet(env, name) {
   return typeof env[name] === 'string' && env[name].trim() !== '';
@@ -38,7 +36,7 @@ function applyEnvDefaults(env, userDir) {
   else env.RECALL_LEDGER_DB = path.resolve(userDir, env.RECALL_LEDGER_DB);
   if (!isSet(env, 'RECALL_DRY_RUN')) env.RECALL_DRY_RUN = 'true';
   if (!isSet(env, 'RECALL_MAX_PER_RUN')) env.RECALL_MAX_PER_RUN = '500';
-  if (!isSet(env, 'RECALL_SCHEDULE')) env.RECALL_SCHEDULE = DEFAULT_SCHEDULE;
+  // RECALL_SCHEDULE stays unset: the schedule node's own days and times apply until it is set
   if (!isSet(env, 'RECALL_LEDGER_SECRET')) {
     env.RECALL_LEDGER_SECRET = DEMO_LEDGER_SECRET;
     warnings.push('RECALL_LEDGER_SECRET is not set: the ledger uses the public demo secret. Set it before sending for real.');
@@ -83,4 +81,4 @@ function refusalText(refusals) {
     '[recall] Set these in the environment (the service: recall.env), or set RECALL_DRY_RUN=true to try the flow without sending.';
 }
 
-module.exports = { applyEnvDefaults, liveRunRefusals, refusalText, FLOW_VARIABLES, DEFAULT_SCHEDULE, DEMO_LEDGER_SECRET, DEMO_CREDENTIAL_SECRET };
+module.exports = { applyEnvDefaults, liveRunRefusals, refusalText, FLOW_VARIABLES, DEMO_LEDGER_SECRET, DEMO_CREDENTIAL_SECRET };

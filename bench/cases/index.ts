@@ -1,6 +1,7 @@
 // The benchmarks, in the order of the table. Each module keeps its heavy requires
 // inside run(), so listing them here loads nothing.
 import type { BenchCase } from '../support/case';
+import { bench as crmDoubles } from './crm-doubles';
 import { bench as ledger } from './ledger';
 import { bench as pdf } from './pdf';
 import { bench as pipeline } from './pipeline';
@@ -9,4 +10,4 @@ import { bench as sinkVsNaive } from './sink-vs-naive';
 import { bench as start } from './start';
 import { bench as xlsx } from './xlsx';
 
-export const CASES: BenchCase[] = [pipeline, sinkVsNaive, rateLimit, ledger, xlsx, pdf, start];
+export const CASES: BenchCase[] = [pipeline, sinkVsNaive, rateLimit, crmDoubles, ledger, xlsx, pdf, start];

@@ -14,7 +14,9 @@ export interface NodeSendOptions {
   ledgerFile: string;
   secret: string;
   /** crm-endpoint settings as typed in the editor; unset = the node's defaults */
-  endpoint?: { concurrency?: string; rateLimit?: string; rateInterval?: string };
+  endpoint?: { concurrency?: string; rateLimit?: string; rateInterval?: string; preset?: string; locationId?: string };
+  /** the endpoint's bearer token (credential store) */
+  token?: string;
   /** crm-webhook-out settings as typed in the editor; unset = the node's defaults */
   sink?: { batchSize?: string };
 }
@@ -55,7 +57,7 @@ export async function sendThroughNodes(o: NodeSendOptions): Promise<NodeSendResu
   const { nodeModule } = require('../../test/support/paths') as typeof import('../../test/support/paths');
   await new Promise<void>((resolve) => helper.startServer(resolve));
   try {
-    await helper.load(TYPES.map(nodeModule), flow(o), { ledger: { secret: o.secret } });
+    await helper.load(TYPES.map(nodeModule), flow(o), { ledger: { secret: o.secret }, ...(o.token ? { crm: { token: o.token } } : {}) });
     const t0 = performance.now();
     const out = await new Promise<{ recall: Record<string, Record<string, number>> }>((resolve, reject) => {
       helper.getNode('out').once('input', resolve);

@@ -1,7 +1,7 @@
 // dentrix-odbc-in: on each trigger, reads the recall list through ODBC and sends
 // the rows of that run as one message. Thin adapter over nodes/lib/odbc.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { asOfDate } from '../lib/odbc/as-of';
+import { resolveAsOf } from '../lib/calendar/as-of';
 import { loadOdbc, runQuery, type OdbcModule, type OdbcParam } from '../lib/odbc/client';
 import { OdbcRunError, type Fault } from '../lib/odbc/errors';
 import { parseParamPaths, toOdbcParam } from '../lib/odbc/params';
@@ -114,7 +114,7 @@ export = function (RED: NodeAPI): void {
     function presetAsOf(): string {
       const fixed = config.asOf === undefined ? '${RECALL_AS_OF}' : config.asOf;
       const zone = config.timeZone === undefined ? '${OFFICE_TZ}' : config.timeZone;
-      return asOfDate(envSetting(fixed), envSetting(zone));
+      return resolveAsOf(envSetting(fixed), envSetting(zone));
     }
 
     async function office(msg: NodeMessageInFlow): Promise<string> {

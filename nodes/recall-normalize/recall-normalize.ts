@@ -4,6 +4,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { normalizeSettings, runEdges, type NormalizeConfigInput, type NormalizeSettings } from '../lib/normalize/config';
 import { presetSource } from '../lib/normalize/mapping';
 import { normalizeRows } from '../lib/normalize/normalize';
+import { machineZone } from '../lib/calendar/zone';
 import { addCounts, countsText, newRunMeta } from '../lib/run';
 import { typedSetting } from '../lib/settings';
 import type { RecallMeta, SourceKind } from '../lib/types';
@@ -30,11 +31,13 @@ export = function (RED: NodeAPI): void {
       node.error(problem);
     }
 
-    const fixedAsOf = (msg: Msg): Promise<string> =>
+    // the raw value (text, Date, number): the calendar module reads it, as dentrix-odbc-in's
+    const fixedAsOf = (msg: Msg): Promise<unknown> =>
       new Promise((resolve, reject) => {
         RED.util.evaluateNodeProperty(config.asOf ?? '', config.asOfType || 'str', node, msg, (err: Error | null, value: unknown) => {
           if (err) reject(new Error(`setting "as of": ${err.message}`));
-          else resolve(typedSetting(value instanceof Date ? value.toISOString().slice(0, 10) : value, config.asOfType));
+          // a Date or a number goes to the calendar module as it is; text from a message is not env-expanded
+          else resolve(value instanceof Date || typeof value === 'number' ? value : typedSetting(value, config.asOfType));
         });
       });
 
@@ -55,7 +58,7 @@ export = function (RED: NodeAPI): void {
           office,
           source,
           region: settings.region,
-          timeZone: settings.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone,
+          timeZone: settings.timeZone || machineZone(),
           edges,
           segments: settings.segments,
           usePreferredName: settings.usePreferredName,

@@ -2,7 +2,8 @@
 // node's error) into a run summary, a health-check ping and, on a daily trigger,
 // the daily summary e-mail. Logic lives in nodes/lib/summary.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { addRun, dailySummary, emptyTotals, officeDay, type DailyTotals } from '../lib/summary/daily';
+import { dateInZone } from '../lib/calendar/zone';
+import { addRun, dailySummary, emptyTotals, type DailyTotals } from '../lib/summary/daily';
 import { healthPingUrl } from '../lib/summary/health';
 import { keepRun, markFailed, summarizeRun, type RunRecord, type RunSummary } from '../lib/summary/run-summary';
 import { envSetting } from '../lib/settings';
@@ -54,7 +55,7 @@ export = function (RED: NodeAPI): void {
 
         if (msg.topic === 'daily-summary') {
           const totals: DailyTotals = (ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office);
-          const day = officeDay(new Date(), setting(config.timeZone, config.timeZoneType, msg));
+          const day = dateInZone(new Date(), setting(config.timeZone, config.timeZoneType, msg));
           const mail = dailySummary({ ...totals, office: totals.office || office }, day, ctx.get('outcomes') as OutcomeFigures | undefined);
           ctx.set('today', emptyTotals(office));
           ctx.set('lastDaily', { day, subject: mail.subject, runs: totals.runs });

@@ -1,17 +1,23 @@
 // The editor in Debian's Chromium: the default flow opens, the pack's nodes are
 // in their palette category, every pack node's edit dialog opens and closes,
 // Deploy works, and the page logs no error. Leaves a screenshot of the flow.
+// At 1280x800 after "zoom to fit" every node of both tabs is on screen and no wire
+// runs backwards; the schedule dialog shows the schedule in effect, and a changed
+// schedule deploys and fires at its new time.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromiumMissing, launchBrowser, type Browser } from '../support/browser';
+import { canvasView, layoutProblems, zoomToFit } from '../support/editor-view';
+import { wallAt } from '../../nodes/lib/schedule/zone';
 import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
 
-const PACK_TYPES = ['dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out'];
+const PACK_TYPES = ['recall-schedule', 'dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out'];
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const NODE_RED_MODULE = process.env.NODE_RED_MODULE || 'node-red';
+const OFFICE_TZ = 'Pacific/Auckland';
 
 declare const RED: any; // the editor's global, inside page.evaluate
 
@@ -39,7 +45,8 @@ describe('editor in a real browser (Chromium)', function () {
       this.skip();
     }
     const watch = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-browser-watch-'));
-    red = await startRuntime({ env: { RECALL_WATCH_DIR: watch } });
+    // an office far from the machine's zone: the schedule must run on office time
+    red = await startRuntime({ env: { RECALL_WATCH_DIR: watch, OFFICE_TZ: OFFICE_TZ } });
     flowNodes = (await red.api<{ flows: typeof flowNodes }>('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).flows;
     browser = await launchBrowser();
     // The palette manager fetches the public node catalogue; this machine has no
@@ -58,7 +65,7 @@ describe('editor in a real browser (Chromium)', function () {
     if (red) await red.stop();
   });
 
-  it('shows the six node types in the "dental recall" palette category', async () => {
+  it('shows the pack node types in the "dental recall" palette category', async () => {
     const types = await browser.page.$$eval('#red-ui-palette-base-category-dental_recall .red-ui-palette-node', (els) => els.map((e) => e.getAttribute('data-palette-type')));
     for (const type of PACK_TYPES) assert.ok(types.includes(type), `${type} in the palette category: ${types}`);
     // labels come from the message catalogs: an unresolved key would show as "<type>.label..."
@@ -139,7 +146,8 @@ describe('editor in a real browser (Chromium)', function () {
       const now = byId.get(node.id) as Record<string, unknown> | undefined;
       assert.ok(now, `${node.type} ${node.id} still deployed`);
       // a new name makes the node wider; the editor keeps its left edge, so x moves
-      const expected = node.id === 'consent' ? { ...node, name: 'Consent (edited in the browser test)', x: now.x } : node;
+      // and its group grows to hold it
+      const expected = node.id === 'consent' ? { ...node, name: 'Consent (edited in the browser test)', x: now.x } : node.id === (flowNodes.find((n) => n.id === 'consent') as { g?: string }).g ? { ...node, w: now.w } : node;
       assert.deepEqual(now, expected, `${node.type} "${node.name ?? node.id}" came back from the editor as it went in`);
     }
     assert.equal(after.flows.length, flowNodes.length);
@@ -209,6 +217,66 @@ describe('editor in a real browser (Chromium)', function () {
     for (const [id] of bad) {
       assert.deepEqual(result[id], { badValid: false, badge: true, fixedValid: true, badgeAfter: false }, `${id}: ${JSON.stringify(result[id])}`);
     }
+  });
+
+  it('shows every node of both tabs at 1280x800 after "zoom to fit", with no wire running backwards', async () => {
+    const page = browser.page;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await page.evaluate(() => RED.actions.invoke('core:toggle-sidebar', true)); // as a person first sees it
+      const problems: string[] = [];
+      for (const tab of ['recall-tab', 'ledger-tab']) {
+        await zoomToFit(page, tab);
+        const view = await canvasView(page);
+        assert.ok(view.nodes.length >= (tab === 'recall-tab' ? 25 : 15), `${tab}: ${view.nodes.length} nodes`);
+        assert.ok(view.wires.length >= view.nodes.length / 2, `${tab}: ${view.wires.length} wires`);
+        const back = Math.max(0, ...view.wires.map((w) => w.x1 - w.x2));
+        console.log(`      ${tab}: ${view.nodes.length} nodes, ${view.wires.length} wires at zoom ${view.scale.toFixed(2)} in a ${Math.round(view.viewport.right - view.viewport.left)}x${Math.round(view.viewport.bottom - view.viewport.top)} canvas; largest right-to-left wire ${Math.round(back)} px`);
+        problems.push(...layoutProblems(view).map((p) => `${tab}: ${p}`));
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.setViewportSize({ width: 1920, height: 1080 });
+    }
+  });
+
+  it('shows the schedule in effect in the schedule dialog; a changed time deploys and fires then', async function () {
+    this.timeout(240_000);
+    const page = browser.page;
+    await page.evaluate(() => {
+      RED.workspaces.show('recall-tab');
+      RED.view.reveal('schedule');
+    });
+    await page.locator('[id="schedule"] .red-ui-flow-node').dblclick();
+    const effect = page.locator('#recall-schedule-effective');
+    await effect.filter({ hasText: 'Next run' }).waitFor();
+    const shown = (await effect.textContent())!;
+    assert.match(shown, /In effect \(set here\):/);
+    assert.ok(shown.includes(`Mon–Fri at 08:00, 10:00, 12:00, 14:00, 16:00 (${OFFICE_TZ})`), shown);
+    assert.deepEqual(await page.$$eval('#recall-schedule-days input:checked', (els) => els.map((e) => (e as HTMLInputElement).value)), ['1', '2', '3', '4', '5']);
+
+    // a time 40 s ahead on the office's clock, on the office's weekday then
+    const at = Math.ceil((Date.now() + 40_000) / 1000) * 1000;
+    const w = wallAt(at, OFFICE_TZ);
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    const time = `${p2(w.hour)}:${p2(w.minute)}:${p2(w.second)}`;
+    const weekday = new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay();
+    const box = page.locator(`#recall-schedule-day-${weekday}`);
+    if (!(await box.isChecked())) await box.check();
+    await page.locator('#node-input-times').fill(time);
+    const dayName = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][weekday];
+    await effect.filter({ hasText: `Next run: ${dayName} ${time} (${OFFICE_TZ})` }).waitFor();
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    const from = red.output().length;
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification:has-text("Successfully deployed")').last().waitFor({ timeout: 30_000 });
+    const deployed = (await red.api<{ flows: { id: string; times?: string; days?: string }[] }>('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).flows.find((n) => n.id === 'schedule')!;
+    assert.equal(deployed.times, time);
+    // the node fires at that time (its log line), and its status says so, in office time
+    await red.waitForOutput(/\[recall-schedule:Recall schedule\] run started \(scheduled\)/, from, 120_000);
+    assert.ok(Date.now() >= at, `fired at ${new Date().toISOString()}, set for ${new Date(at).toISOString()}`);
+    await page.locator('[id="schedule"] .red-ui-flow-node-status-label', { hasText: `ran ${dayName} ${time}, next` }).waitFor({ timeout: 30_000 });
   });
 
   it('logged no console error and no page error', () => {

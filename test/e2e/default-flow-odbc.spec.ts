@@ -1,4 +1,4 @@
-// The ODBC branch of the default flow: the schedule inject, "DENTRIX_CONNECTION
+// The ODBC branch of the default flow: the schedule node, "DENTRIX_CONNECTION
 // set?", the dentrix-g-recall preset over psqlODBC against a private PostgreSQL
 // holding the synthetic Dentrix views, configured only by DENTRIX_* variables.
 import { strict as assert } from 'node:assert';
@@ -44,7 +44,7 @@ describe('the default flow on Dentrix over ODBC (PostgreSQL, psqlODBC)', functio
   });
 
   it('the schedule runs the preset query and the dry-run shows who would be contacted', async () => {
-    await red.api('POST', '/inject/schedule');
+    await red.api('POST', '/recall-schedule/schedule/run');
     const run = await waitForRun(red, (r) => r.source === 'odbc', seen);
     assert.equal(run.office, 'PRV');
     assert.equal(run.dryRun, true);

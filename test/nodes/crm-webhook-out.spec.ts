@@ -160,6 +160,24 @@ describe('crm-webhook-out node', function () {
     assert.equal(again.reserved.length, 5);
   });
 
+  it('blast guard counts per schedule period, not per message: a second file that would pass the limit sends nothing', async () => {
+    server = await CrmServer.start();
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { maxPerRun: '10' } }), CREDS);
+    // three "files" of 4 different patients each, one after the other within the window
+    const files = [0, 1, 2].map((f) => contacts(4).map((c) => ({ ...c, patientId: `F${f}-${c.patientId}`, key: undefined })));
+    const first = next('out');
+    helper.getNode('gateIn').receive(runMsg(files[0]));
+    assert.equal((await first).recall['crm-webhook-out'].delivered, 4);
+    const second = next('out');
+    helper.getNode('gateIn').receive(runMsg(files[1]));
+    assert.equal((await second).recall['crm-webhook-out'].delivered, 4);
+    const caught = next('caught');
+    helper.getNode('gateIn').receive(runMsg(files[2]));
+    const err = await caught;
+    assert.match(err.error.message, /blast guard: 4 contacts to send after 8 already sent or in flight in the last 12 hours, more than "max per run" \(10\); nothing was sent/);
+    assert.equal(server.requests.length, 8, 'the third file was sent');
+  });
+
   it('refuses plain http to a non-loopback host at deploy (red status, Catch on input)', async () => {
     await helper.load(MODULES, flow(file, { url: 'http://192.0.2.10/hook' }), CREDS);
     assert.ok(statusTexts('sink').some((st) => st.fill === 'red' && /plain http/.test(st.text ?? '')));

@@ -319,7 +319,7 @@ describe('dentrix-odbc-in', function () {
     it('binds a fixed as-of date (RECALL_AS_OF) into the preset', async () => {
       process.env.RECALL_TEST_AS_OF = dayOffset(21);
       try {
-        const l = await load(pgConn(), { sql: '', asOf: '${RECALL_TEST_AS_OF}', timeZone: 'Mars/Olympus is ignored with a fixed date' }, login());
+        const l = await load(pgConn(), { sql: '', asOf: '${RECALL_TEST_AS_OF}', timeZone: 'Pacific/Kiritimati' }, login());
         l.trigger();
         const { out } = await l.next();
         assert.equal(out?.recall['dentrix-odbc-in'].asOf, dayOffset(21));
@@ -334,6 +334,21 @@ describe('dentrix-odbc-in', function () {
       assert.equal(lastStatus(l).fill, 'red');
       l.trigger();
       assert.match((await l.next()).error?.message ?? '', /setting "as of" \(RECALL_AS_OF\): "15\/06\/2025" is not a date/);
+    });
+
+    it('reads a year-first as-of as recall-normalize does (it refused 2025-6-15 and 20250615)', async () => {
+      for (const [text, iso] of [['2025-6-15', '2025-06-15'], ['20250615', '2025-06-15']]) {
+        const l = await load(pgConn(), { sql: '', asOf: text, timeZone: 'America/Denver' }, login());
+        l.trigger();
+        const { out } = await l.next();
+        assert.equal(out?.recall['dentrix-odbc-in'].asOf, iso);
+        await helper.unload();
+      }
+    });
+
+    it('refuses a bad time zone even with a fixed as-of (recall-normalize does too)', async () => {
+      const l = await load(pgConn(), { sql: '', asOf: '2025-06-15', timeZone: 'Mars/Olympus' }, login());
+      assert.equal(lastStatus(l).fill, 'red');
     });
 
     it('takes the connection, user and password from ${VAR} settings (the shipped flow)', async () => {

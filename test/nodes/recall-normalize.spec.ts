@@ -91,6 +91,17 @@ describe('recall-normalize node', () => {
     }
   });
 
+  it('as-of from a message: a Date is its day in the office zone (not its UTC day), YYYYMMDD is read', async () => {
+    await helper.load(normalize, flow({ ...BASE, asOf: 'runDate', asOfType: 'msg' }));
+    let out1 = new Promise<Msg>((r) => helper.getNode('out1').once('input', r));
+    // 03:00 UTC on June 16 is still June 15 in Denver (the office zone of BASE)
+    helper.getNode('n1').receive({ payload: EXPORT_ROWS.slice(0, 1), runDate: new Date('2025-06-16T03:00:00Z') });
+    assert.equal((await out1).recall.asOf, '2025-06-15');
+    out1 = new Promise<Msg>((r) => helper.getNode('out1').once('input', r));
+    helper.getNode('n1').receive({ payload: EXPORT_ROWS.slice(0, 1), runDate: '20250615' });
+    assert.equal((await out1).recall.asOf, '2025-06-15');
+  });
+
   it('an as-of date taken from the message is used as it is: ${VAR} in it is not filled from the environment', async () => {
     process.env.RECALL_AS_OF_TEST = '2027-01-01';
     try {
@@ -106,6 +117,17 @@ describe('recall-normalize node', () => {
     } finally {
       delete process.env.RECALL_AS_OF_TEST;
     }
+  });
+
+  it("reads an export's Appt? cell: -, N/A and none are no appointment; an unknown value rejects the row on output 2", async () => {
+    await helper.load(normalize, flow(BASE));
+    const out1 = new Promise<Msg>((r) => helper.getNode('out1').once('input', r));
+    const out2 = new Promise<Msg>((r) => helper.getNode('out2').once('input', r));
+    const rows = ['-', 'N/A', 'none', '+', 'soon'].map((appt, i) => ({ ...EXPORT_ROWS[0], chart: `GA00${20 + i}`, _row: 20 + i, appt }));
+    helper.getNode('n1').receive({ payload: rows });
+    const [a, b] = await Promise.all([out1, out2]);
+    assert.deepEqual(a.payload.map((c: any) => [c.patientId, c.hasFutureAppointment]), [['GA0020', false], ['GA0021', false], ['GA0022', false], ['GA0023', true]]);
+    assert.deepEqual(b.payload.map((s: any) => [s.reason, s.rowNumber, s.detail]), [['invalid', 24, 'appointment cell "soon" is not a date, +, yes/no, or one of -, N/A, none (no appointment)']]);
   });
 
   it('a bad custom mapping: red status, and each run fails to a Catch node naming the setting', async () => {
@@ -125,6 +147,8 @@ describe('recall-normalize node', () => {
     ['a payload that is not an array', {}, { payload: 'rows' }, /msg.payload must be an array/],
     ['no office anywhere', { office: '' }, { payload: [] }, /no office code/],
     ['a bad RECALL_AS_OF', { asOf: 'tomorrow' }, { payload: [] }, /RECALL_AS_OF.*tomorrow/],
+    // month and day read two ways: refused here as by dentrix-odbc-in (this node once took it)
+    ['a RECALL_AS_OF written MM/DD/YYYY', { asOf: '06/15/2025' }, { payload: [] }, /setting "as of" \(RECALL_AS_OF\): "06\/15\/2025" is not a date \(use YYYY-MM-DD\)/],
   ] as [string, object, Msg, RegExp][]) {
     it(`${name} reaches a Catch node`, async () => {
       await helper.load(normalize, flow({ ...BASE, ...cfg }));

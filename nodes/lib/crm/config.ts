@@ -97,6 +97,7 @@ export function resolveEndpoint(
 export interface SinkInput {
   dryRun?: unknown;
   maxPerRun?: unknown;
+  guardHours?: unknown;
   batchSize?: unknown;
   maxAttempts?: unknown;
   timeout?: unknown;
@@ -121,6 +122,8 @@ export function resolveSink(config: SinkInput, env: NodeJS.ProcessEnv = process.
   return {
     dryRun,
     maxPerRun: intSetting('max per run', config.maxPerRun, 500, 1, 1_000_000, env),
+    // one schedule period: the default flow runs once a day
+    guardWindowMs: intSetting('blast guard window (hours)', config.guardHours, 12, 0, 168, env) * 3_600_000,
     batchSize: intSetting('batch size', config.batchSize, 1, 1, 1000, env),
     allow: parseAllowList(envSetting(config.allowList, env)),
     policy,

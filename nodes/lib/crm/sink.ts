@@ -19,6 +19,12 @@ export interface SinkSettings {
   dryRun: boolean;
   /** blast guard: more contacts than this outside dry-run refuses the batch */
   maxPerRun: number;
+  /**
+   * The blast guard's window: messages the office was sent in the last `guardWindowMs`
+   * (and those in flight in other runs) count toward `maxPerRun` too, so ten files of
+   * 499 in one schedule period cannot send 4,990. 0 = each message on its own.
+   */
+  guardWindowMs?: number;
   /** contacts per request (generic); presets clamp it */
   batchSize: number;
   allow: readonly AllowableField[];
@@ -28,6 +34,8 @@ export interface SinkSettings {
 
 /** The parts of the ledger the sink uses (nodes/lib/ledger/api.ts `Ledger`). */
 export interface SinkLedger {
+  /** messages of `office` sent since `sinceIso` plus those in flight in other runs (blast guard) */
+  sentSince?(office: string, sinceIso: string, opts?: { runId?: string }): Promise<number>;
   renew(keys: readonly string[], leaseMs: number, opts?: { runId?: string }): Promise<number>;
   release(keys: readonly string[], opts?: { runId?: string }): Promise<number>;
 }
@@ -89,9 +97,11 @@ export interface SinkOutput {
 
 /** More contacts than maxPerRun to send for real: nothing was sent. */
 export class BlastGuardError extends Error {
-  constructor(readonly contacts: number, readonly maxPerRun: number, readonly released: number | undefined) {
+  constructor(readonly contacts: number, readonly maxPerRun: number, readonly released: number | undefined, readonly earlier = 0, windowText = '') {
     super(
-      `blast guard: ${contacts} contacts to send, more than "max per run" (${maxPerRun}); nothing was sent` +
+      (earlier
+        ? `blast guard: ${contacts} contacts to send after ${earlier} already sent or in flight in the last ${windowText}, more than "max per run" (${maxPerRun}); nothing was sent`
+        : `blast guard: ${contacts} contacts to send, more than "max per run" (${maxPerRun}); nothing was sent`) +
         (released === undefined ? '' : `, ${released} reservations released`) +
         '. Raise "max per run" (RECALL_MAX_PER_RUN) if a batch this large is expected.',
     );
@@ -150,9 +160,10 @@ export class SinkRun {
       if (bad >= 0) await refuse(new Error(`msg.payload[${bad}] is not a recall contact (no office or patientId); nothing was sent`));
       const keyless = items.filter((i) => !i.key).length;
       if (keyless) await refuse(new Error(`${keyless} contacts have no idempotency key: put idempotency-gate (reserve) before the CRM sink; nothing was sent`));
-      if (items.length > settings.maxPerRun) {
+      const earlier = await this.earlierInWindow(items);
+      if (items.length + earlier > settings.maxPerRun) {
         const released = ctx.ledger ? await ctx.ledger.release(items.map((i) => i.key), { runId: ctx.runId }) : undefined;
-        throw new BlastGuardError(items.length, settings.maxPerRun, released);
+        throw new BlastGuardError(items.length, settings.maxPerRun, released, earlier, hoursText(settings.guardWindowMs ?? 0));
       }
       if (items.length) {
         const url = presetUrl(ctx.endpoint);
@@ -235,6 +246,21 @@ export class SinkRun {
   }
 
   /**
+   * Messages already sent (or in flight in other runs) within the guard window, for the
+   * office of this batch with the most of them. Without a ledger that can tell, 0.
+   */
+  private async earlierInWindow(items: readonly Item[]): Promise<number> {
+    const { ledger, runId } = this.ctx;
+    const windowMs = this.settings.guardWindowMs ?? 0;
+    if (!windowMs || !ledger?.sentSince || !items.length) return 0;
+    const since = new Date(this.now() - windowMs).toISOString();
+    const offices = [...new Set(items.map((i) => i.payload.office))];
+    let most = 0;
+    for (const office of offices) most = Math.max(most, await ledger.sentSince(office, since, { runId }));
+    return most;
+  }
+
+  /**
    * At a stop, synchronously: the outcomes so far plus every contact still open as
    * `retry`, for a ledger commit issued before the in-flight requests have unwound.
    */
@@ -310,6 +336,11 @@ export class SinkRun {
   private add(item: Item, r: Omit<DeliveryResult, 'key' | 'patientId'>): void {
     this.done.push({ at: this.position.get(item) ?? 0, r: { key: item.key, patientId: item.patientId, ...r } });
   }
+}
+
+function hoursText(ms: number): string {
+  const h = ms / 3_600_000;
+  return h === 1 ? 'hour' : `${h} hours`;
 }
 
 const NOT_PLAIN = Symbol('not plain JSON data');

@@ -3,7 +3,7 @@
 // whole file), skip blank, group and footer lines, and turn cells into rows.
 import type { RawRow } from '../types';
 import { type Cell, type CellRow, ExportFileError } from './cells';
-import { toIsoDate, dateToIso } from './dates';
+import { zoneFreeDate } from '../calendar/parse';
 import { type ExportTemplate, headerKey } from './template';
 
 /** How far down the header row may be (title lines above it). */
@@ -30,7 +30,7 @@ export interface TableResult {
 
 export function cellText(cell: Cell): string {
   if (cell === null) return '';
-  if (cell instanceof Date) return dateToIso(cell) ?? '';
+  if (cell instanceof Date) return zoneFreeDate(cell) ?? '';
   if (typeof cell === 'number') return String(cell);
   return cell.trim();
 }
@@ -133,7 +133,7 @@ function toRaw(row: CellRow, header: HeaderMatch, template: ExportTemplate, line
   template.columns.forEach((col, i) => {
     const at = header.index[i];
     const cell = at === -1 ? null : (row[at] ?? null);
-    raw[col.key] = col.date ? (toIsoDate(cell) ?? cellText(cell)) : cellText(cell);
+    raw[col.key] = col.date ? (zoneFreeDate(cell) ?? cellText(cell)) : cellText(cell);
   });
   raw._row = line;
   return raw;

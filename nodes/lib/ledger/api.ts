@@ -145,6 +145,12 @@ export interface Ledger {
   observe?(sightings: readonly Sighting[], on: string): Promise<BookingOutcome>;
   /** read-only: contacted keys with contacted_on >= `since` (YYYY-MM-DD), for the figures */
   outcomeRows?(since: string): Promise<OutcomeRow[]>;
+  /**
+   * read-only, the CRM sink's blast guard: messages of `office` sent since `sinceIso` (ISO UTC)
+   * plus those reserved by other live runs (in flight elsewhere); covered rows (folded into
+   * another contact's message) are not messages and are not counted.
+   */
+  sentSince?(office: string, sinceIso: string, opts?: OwnerOptions): Promise<number>;
   /** the file behind the ledger, for messages */
   readonly file?: string;
   addSuppressions(entries: readonly SuppressionEntry[], source: string): Promise<number>;

@@ -432,6 +432,19 @@ export class SqliteLedger implements Ledger {
     );
   }
 
+  sentSince(office: string, sinceIso: string, opts: OwnerOptions = {}): Promise<number> {
+    return this.named('sentSince', async () => {
+      const now = iso(this.now());
+      const row = await this.db.get<{ n: number }>(
+        `SELECT (SELECT COUNT(*) FROM keys WHERE state = 'sent' AND office = ? AND sent_at >= ? AND covered_by IS NULL)
+              + (SELECT COUNT(*) FROM keys WHERE state = 'reserved' AND office = ? AND lease_until > ? AND covered_by IS NULL
+                   AND (run_id IS NULL OR run_id IS NOT ?)) AS n`,
+        [office, sinceIso, office, now, opts.runId ?? null],
+      );
+      return row?.n ?? 0;
+    });
+  }
+
   /** Inserts new (hash, channel) pairs and updates changed reasons; returns rows written. */
   async addSuppressions(entries: readonly SuppressionEntry[], source: string): Promise<number> {
     const rows = new Map<string, [string, string, string]>();

@@ -3,9 +3,10 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { envSetting } from '../settings';
 import type { Segment } from '../types';
 import { checkRegion } from '../contact/phone';
-import { isValidTimeZone } from './dates';
+import { resolveAsOf } from '../calendar/as-of';
+import { checkTimeZone } from '../calendar/zone';
 import { resolveMapping, type Mapping } from './mapping';
-import { parseWindows, SEGMENTS, segmentEdges, resolveAsOf, type Windows, type Edges } from './segments';
+import { parseWindows, SEGMENTS, segmentEdges, type Windows, type Edges } from './segments';
 
 export interface NormalizeConfigInput {
   preset?: string;
@@ -39,8 +40,7 @@ export interface NormalizeSettings {
 
 export function normalizeSettings(c: NormalizeConfigInput, env: NodeJS.ProcessEnv = process.env): NormalizeSettings {
   const preset = envSetting(c.preset ?? 'dentrix-odbc', env) || 'dentrix-odbc';
-  const timeZone = envSetting(c.timeZone, env);
-  if (timeZone && !isValidTimeZone(timeZone)) throw new Error(`setting "time zone": "${timeZone}" is not an IANA time zone name (like America/Denver)`);
+  const timeZone = checkTimeZone(envSetting(c.timeZone, env));
   const windows = parseWindows({ dueSoon: envSetting(c.dueSoon, env), dueNow: envSetting(c.dueNow, env), lapsed: envSetting(c.lapsed, env) });
   segmentEdges('2000-03-31', windows); // the window order is checked once at start
   const flags: Record<Segment, boolean | undefined> = { 'due-soon': c.segDueSoon, 'due-now': c.segDueNow, overdue: c.segOverdue, lapsed: c.segLapsed };
@@ -58,7 +58,7 @@ export function normalizeSettings(c: NormalizeConfigInput, env: NodeJS.ProcessEn
   };
 }
 
-/** The edges for a run: asOf from the fixed date (RECALL_AS_OF) or today in the zone. */
-export function runEdges(s: NormalizeSettings, fixedAsOf: string, now?: Date): Edges {
+/** The edges for a run: asOf from the fixed date (RECALL_AS_OF: text, Date or '') or today in the zone. */
+export function runEdges(s: NormalizeSettings, fixedAsOf: unknown, now?: Date): Edges {
   return segmentEdges(resolveAsOf(fixedAsOf, s.timeZone, now), s.windows);
 }

@@ -6,7 +6,7 @@ import type { Counts, PatientStatus, RawRow, RecallContact, Segment, SkippedReco
 import { normalizeEmail } from '../contact/email';
 import { phoneMemo, pickPhone, type PhoneValue } from '../contact/phone';
 import { cleanText, parseName } from './names';
-import { parseDate } from './dates';
+import { parseDate } from '../calendar/parse';
 import type { Column, Mapping } from './mapping';
 import { SEGMENTS, segmentOf, type Edges } from './segments';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -53,7 +53,12 @@ export function cell(row: RawRow, col: Column | undefined): unknown {
 }
 
 const YES = new Set(['1', 'y', 'yes', 'true', 't', 'x', '+']);
-const NO = new Set(['', '0', 'n', 'no', 'false', 'f']);
+/**
+ * No: blank (what Dentrix's Continuing Care list prints), and what people type or
+ * other systems print for "nothing" in a cell: a dash, N/A, none. Anything else
+ * that is neither a yes, a count nor a date is refused, not guessed.
+ */
+const NO = new Set(['', '0', 'n', 'no', 'false', 'f', '-', '--', '\u2013', '\u2014', 'n/a', 'na', 'none']);
 
 /** yes/no cells; a real date also means yes (Dentrix `Appt?`, Open Dental DateScheduled). */
 function flag(value: unknown, timeZone: string): boolean | undefined {
@@ -123,7 +128,10 @@ function toContact(row: RawRow, o: NormalizeOptions, phoneOf: (value: unknown) =
   if (inList(cell(row, m.noVoice), m.noVoiceValues)) privacyFlags |= 1;
 
   const appt = flag(cell(row, m.appointment), o.timeZone);
-  if (appt === undefined) throw new Rejected('hasFutureAppointment', `appointment cell "${cleanText(cell(row, m.appointment))}" is neither yes/no, + nor a date`);
+  if (appt === undefined) {
+    const text = cleanText(cell(row, m.appointment));
+    throw new Rejected('hasFutureAppointment', `appointment cell "${text.slice(0, 40)}" is not a date, +, yes/no, or one of -, N/A, none (no appointment)`);
+  }
   const disabled = flag(cell(row, m.disabled), o.timeZone) === true;
 
   const phone = pickPhone({ mobile: cell(row, m.mobilePhone), home: cell(row, m.homePhone), work: cell(row, m.workPhone) }, o.region, phoneOf);

@@ -1,6 +1,6 @@
-// Recall segments (SPEC §3) and the date they are computed for.
+// Recall segments and their windows (days or calendar months around the as-of date).
+import { addDays, addMonths } from '../calendar/days';
 import type { Segment } from '../types';
-import { dateInZone, isValidTimeZone, parseDate, parseWindow, shift, windowText, type Window } from './dates';
 
 export const SEGMENTS: readonly Segment[] = ['due-soon', 'due-now', 'overdue', 'lapsed'];
 
@@ -56,18 +56,24 @@ export function segmentOf(e: Edges, dueDate: string | undefined, lastVisit: stri
   return undefined;
 }
 
-/**
- * asOf: the fixed date when one is configured (RECALL_AS_OF), else today in the
- * office time zone (the machine's own zone when none is configured).
- */
-export function resolveAsOf(fixed: string, timeZone: string, now: Date = new Date()): string {
-  if (timeZone && !isValidTimeZone(timeZone)) {
-    throw new Error(`setting "time zone": "${timeZone}" is not an IANA time zone name (like America/Denver)`);
-  }
-  if (fixed.trim() !== '') {
-    const p = parseDate(fixed.trim());
-    if (!p.iso) throw new Error(`setting "as of" (RECALL_AS_OF): "${fixed}" is not a date (use YYYY-MM-DD)`);
-    return p.iso;
-  }
-  return dateInZone(now, timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone);
+/** A segment window: a whole number of days or calendar months. */
+export interface Window {
+  amount: number;
+  unit: 'days' | 'months';
+}
+
+/** "30 days", "30d", "18 months", "18m", or a bare number of days. */
+export function parseWindow(setting: string, text: string): Window {
+  const m = /^(\d{1,5})\s*(d|days?|m|mo|months?)?$/i.exec(String(text).trim());
+  if (!m) throw new Error(`setting "${setting}" must be a number of days or months, like "30 days" or "18 months", got "${text}"`);
+  const unit = !m[2] || m[2].toLowerCase().startsWith('d') ? 'days' : 'months';
+  return { amount: Number(m[1]), unit };
+}
+
+export function shift(iso: string, w: Window, sign: 1 | -1): string {
+  return w.unit === 'days' ? addDays(iso, sign * w.amount) : addMonths(iso, sign * w.amount);
+}
+
+export function windowText(w: Window): string {
+  return `${w.amount} ${w.unit}`;
 }

@@ -12,7 +12,7 @@
 //
 // has_future_appt: a non-broken appointment dated on or after the as-of date (an
 // appointment later today still means the patient is coming in). The one `?` is
-// that date, 'YYYY-MM-DD' text bound by the node (see nodes/lib/odbc/as-of.ts):
+// that date, 'YYYY-MM-DD' text bound by the node (see nodes/lib/calendar/as-of.ts):
 // not CURRENT_DATE, which is the server's day (UTC on SQLite), ignores a fixed
 // RECALL_AS_OF, and is missing from some engines.
 

@@ -133,11 +133,3 @@ export function dailySummary(t: DailyTotals, day: string, outcomes?: OutcomeFigu
   return { subject, text, html };
 }
 
-/** Today's date (YYYY-MM-DD) in the office's time zone; UTC when the zone is unset or unknown. */
-export function officeDay(now: Date, timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: timeZone || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  } catch {
-    return now.toISOString().slice(0, 10);
-  }
-}

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { isValidEmail, normalizeEmail } from '../../../nodes/lib/contact/email';
 import { checkRegion, isValidE164, normalizePhone } from '../../../nodes/lib/contact/phone';
-import { parseDate } from '../../../nodes/lib/normalize/dates';
+import { parseDate } from '../../../nodes/lib/calendar/parse';
 import { parseCustomMapping, PRESETS, resolveMapping, type Mapping } from '../../../nodes/lib/normalize/mapping';
 import { normalizeRows, type NormalizeOptions } from '../../../nodes/lib/normalize/normalize';
 import { parseWindows, segmentEdges, segmentOf } from '../../../nodes/lib/normalize/segments';
@@ -61,6 +61,31 @@ describe('normalize/normalize', () => {
       assert.equal(s.field, 'patientId');
       assert.equal(s.rowNumber, 17);
     });
+  });
+
+  describe('the Appt? cell of a Continuing Care export', () => {
+    const withAppt = (appt: string, row = 8) => ({ ...EXPORT_ROWS[0], appt, _row: row });
+    // Dentrix prints blank, + or a date; a dash, N/A, none or no clearly mean "no appointment"
+    const cells: [string, boolean][] = [
+      ['', false], ['+', true], ['2025-06-20', true], ['06/20/2025', true],
+      ['-', false], ['--', false], ['\u2014', false], ['N/A', false], ['n/a', false], ['NA', false], ['none', false], ['None', false], ['no', false], ['No', false],
+    ];
+    for (const [appt, has] of cells) {
+      it(`${JSON.stringify(appt)} -> ${has ? 'has an appointment' : 'no appointment'}`, () => {
+        const out = normalizeRows([withAppt(appt)], opts(PRESETS['dentrix-export'], { source: 'export' }));
+        assert.deepEqual(out.skipped, []);
+        assert.equal(out.selected[0].hasFutureAppointment, has);
+      });
+    }
+    for (const appt of ['maybe', 'TBD', '?', '-1', 'next week', '13/45/2025']) {
+      it(`${JSON.stringify(appt)} is not guessed: the row is rejected, naming the row and the value`, () => {
+        const out = normalizeRows([withAppt(appt, 23)], opts(PRESETS['dentrix-export'], { source: 'export' }));
+        assert.equal(out.selected.length, 0);
+        const s = out.skipped[0];
+        assert.deepEqual([s.reason, s.field, s.rowNumber, s.patientId], ['invalid', 'hasFutureAppointment', 23, 'GA0012']);
+        assert.equal(s.detail, `appointment cell "${appt}" is not a date, +, yes/no, or one of -, N/A, none (no appointment)`);
+      });
+    }
   });
 
   describe('preset dentrix-odbc', () => {

@@ -1,7 +1,7 @@
 // Every segment edge of SPEC §3, the day before, on and after, for ordinary dates,
 // month ends and leap days. Expected edges are written out by hand, not computed.
 import { strict as assert } from 'node:assert';
-import { addDays } from '../../../nodes/lib/normalize/dates';
+import { addDays } from '../../../nodes/lib/calendar/days';
 import { parseWindows, segmentEdges, segmentOf } from '../../../nodes/lib/normalize/segments';
 
 const DEFAULTS = parseWindows({});

@@ -1,6 +1,6 @@
 // Run summary, daily totals and health-ping URLs (nodes/lib/summary): pure logic.
 import { strict as assert } from 'node:assert';
-import { addRun, dailySummary, emptyTotals, officeDay } from '../../../nodes/lib/summary/daily';
+import { addRun, dailySummary, emptyTotals } from '../../../nodes/lib/summary/daily';
 import { healthPingUrl } from '../../../nodes/lib/summary/health';
 import { summarizeRun } from '../../../nodes/lib/summary/run-summary';
 
@@ -130,13 +130,6 @@ describe('lib/summary', () => {
       for (let i = 0; i < 12; i++) t = addRun(t, summarizeRun({ error: { message: `boom ${i}` }, office: 'X', now: NOW }));
       assert.equal(t.errors.length, 10);
       assert.match(t.errors[0].text, /boom 2$/);
-    });
-
-    it("dates the day in the office's time zone", () => {
-      const late = new Date('2026-11-28T03:00:00Z');
-      assert.equal(officeDay(late, 'America/Denver'), '2026-11-27');
-      assert.equal(officeDay(late, ''), '2026-11-28');
-      assert.equal(officeDay(late, 'Not/AZone'), '2026-11-28');
     });
   });
 });

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { addDays, addMonths, parseDate, parseWindow } from '../../../nodes/lib/normalize/dates';
-import { resolveAsOf } from '../../../nodes/lib/normalize/segments';
+import { parseDate, zoneFreeDate } from '../../../nodes/lib/calendar/parse';
 
-describe('normalize/dates', () => {
+describe('calendar/parse', () => {
   describe('parseDate', () => {
     const cases: [string, unknown, string | undefined][] = [
       ['ISO', '2025-04-15', '2025-04-15'],
@@ -45,7 +44,7 @@ describe('normalize/dates', () => {
       ['29 Feb in a common year', '02/29/2025'],
       ['month 13', '13/01/2025'],
       ['words', 'next week'],
-      ['two-digit year', '04/15/25'],
+      ['long text', '1'.repeat(100_000) + '/1/2025'],
       ['boolean', true],
       ['too large a number', 3_000_000],
       ['NaN', Number.NaN],
@@ -75,67 +74,36 @@ describe('normalize/dates', () => {
     });
   });
 
-  describe('month arithmetic clamps to the end of a shorter month', () => {
-    const cases: [string, number, string][] = [
-      ['2025-08-31', -6, '2025-02-28'],
-      ['2024-08-31', -6, '2024-02-29'],
-      ['2025-08-31', -18, '2024-02-29'],
-      ['2024-08-31', -18, '2023-02-28'],
-      ['2024-02-29', 12, '2025-02-28'],
-      ['2024-02-29', -12, '2023-02-28'],
-      ['2024-02-29', 48, '2028-02-29'],
-      ['2025-03-31', -1, '2025-02-28'],
-      ['2025-01-31', 1, '2025-02-28'],
-      ['2025-05-31', -1, '2025-04-30'],
-      ['2025-12-15', 1, '2026-01-15'],
-      ['2026-01-15', -1, '2025-12-15'],
-      ['2025-06-15', -18, '2023-12-15'],
+  // cells the export reader and recall-normalize used to read apart (two parsers):
+  // one parser now, one answer on every path
+  describe('cases the two former parsers disagreed on', () => {
+    const pinned: [string, unknown, string, string | undefined][] = [
+      ['two-digit year (export took it, normalize refused)', '04/15/25', 'UTC', '2025-04-15'],
+      ['two-digit year before 1970', '12/31/99', 'UTC', '1999-12-31'],
+      ['dots (export took them, normalize refused)', '04.15.2025', 'UTC', '2025-04-15'],
+      ['YYYYMMDD text (normalize took it, the export reader did not)', '20250415', 'UTC', '2025-04-15'],
+      ['12/30/1899 placeholder (export passed 1899-12-30 on)', '12/30/1899', 'UTC', undefined],
+      ['a Date before 1901 (export: that date; normalize: none)', new Date(Date.UTC(1899, 11, 30)), 'UTC', undefined],
     ];
-    for (const [from, n, to] of cases) it(`${from} ${n >= 0 ? '+' : ''}${n} months = ${to}`, () => assert.equal(addMonths(from, n), to));
-  });
-
-  describe('day arithmetic', () => {
-    const cases: [string, number, string][] = [
-      ['2024-02-28', 1, '2024-02-29'],
-      ['2024-02-29', 1, '2024-03-01'],
-      ['2025-02-28', 1, '2025-03-01'],
-      ['2025-03-01', -30, '2025-01-30'],
-      ['2024-03-01', -30, '2024-01-31'],
-      ['2025-12-15', 30, '2026-01-14'],
-    ];
-    for (const [from, n, to] of cases) it(`${from} ${n >= 0 ? '+' : ''}${n} days = ${to}`, () => assert.equal(addDays(from, n), to));
-  });
-
-  describe('parseWindow', () => {
-    it('reads days and months in several spellings', () => {
-      assert.deepEqual(parseWindow('w', '30 days'), { amount: 30, unit: 'days' });
-      assert.deepEqual(parseWindow('w', '30d'), { amount: 30, unit: 'days' });
-      assert.deepEqual(parseWindow('w', '45'), { amount: 45, unit: 'days' });
-      assert.deepEqual(parseWindow('w', '18 months'), { amount: 18, unit: 'months' });
-      assert.deepEqual(parseWindow('w', '1 Month'), { amount: 1, unit: 'months' });
-      assert.deepEqual(parseWindow('w', '18m'), { amount: 18, unit: 'months' });
+    for (const [name, input, zone, expected] of pinned) {
+      it(`${name}: ${input instanceof Date ? input.toISOString() : JSON.stringify(input)} -> ${expected ?? 'no date'}`, () => {
+        const p = parseDate(input, zone);
+        assert.equal(p.error, undefined);
+        assert.equal(p.iso, expected);
+      });
+    }
+    it('a timestamp naming its zone is the office day on every path (the export reader took its UTC date)', () => {
+      const cell = '2025-04-15T03:30:00Z'; // evening of the 14th in Denver
+      assert.equal(zoneFreeDate(cell), undefined, 'the export reader leaves it to recall-normalize');
+      assert.equal(parseDate(cell, 'America/Denver').iso, '2025-04-14');
     });
-    it('names the setting on a bad value', () => {
-      assert.throws(() => parseWindow('due-soon window', 'soon'), /due-soon window.*"soon"/);
-      assert.throws(() => parseWindow('w', '-3 days'), /w/);
-      assert.throws(() => parseWindow('w', '2 years'), /w/);
+    it('an exceljs date-time (wall clock encoded as UTC) keeps its wall-clock day', () => {
+      assert.equal(zoneFreeDate(new Date(Date.UTC(2025, 3, 15, 23, 30))), '2025-04-15');
+      assert.equal(zoneFreeDate(45762.75), '2025-04-15');
+      assert.equal(zoneFreeDate('04/15/2025'), '2025-04-15');
     });
-  });
-
-  describe('asOf', () => {
-    const instant = new Date('2026-01-01T03:00:00Z');
-    it('is today in the office time zone', () => {
-      assert.equal(resolveAsOf('', 'America/Denver', instant), '2025-12-31');
-      assert.equal(resolveAsOf('', 'Asia/Tokyo', instant), '2026-01-01');
-      assert.equal(resolveAsOf('', 'UTC', instant), '2026-01-01');
-    });
-    it('is the fixed date (RECALL_AS_OF) when one is set', () => {
-      assert.equal(resolveAsOf('2025-06-15', 'America/Denver', instant), '2025-06-15');
-      assert.equal(resolveAsOf('06/15/2025', '', instant), '2025-06-15');
-    });
-    it('rejects a bad zone or a bad fixed date, naming the setting', () => {
-      assert.throws(() => resolveAsOf('', 'Mars/Olympus', instant), /time zone.*Mars\/Olympus/);
-      assert.throws(() => resolveAsOf('someday', 'UTC', instant), /RECALL_AS_OF.*someday/);
+    it('US text with anything after the date but a time is no date (the export took "04/15/2025xyz")', () => {
+      assert.match(String(parseDate('04/15/2025 next week').error), /not a date/);
     });
   });
 });

@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import { addDays, addMonths, isIsoDate } from '../../../nodes/lib/calendar/days';
+
+describe('calendar/days', () => {
+  describe('month arithmetic clamps to the end of a shorter month', () => {
+    const cases: [string, number, string][] = [
+      ['2025-08-31', -6, '2025-02-28'],
+      ['2024-08-31', -6, '2024-02-29'],
+      ['2025-08-31', -18, '2024-02-29'],
+      ['2024-08-31', -18, '2023-02-28'],
+      ['2024-02-29', 12, '2025-02-28'],
+      ['2024-02-29', -12, '2023-02-28'],
+      ['2024-02-29', 48, '2028-02-29'],
+      ['2025-03-31', -1, '2025-02-28'],
+      ['2025-01-31', 1, '2025-02-28'],
+      ['2025-05-31', -1, '2025-04-30'],
+      ['2025-12-15', 1, '2026-01-15'],
+      ['2026-01-15', -1, '2025-12-15'],
+      ['2025-06-15', -18, '2023-12-15'],
+    ];
+    for (const [from, n, to] of cases) it(`${from} ${n >= 0 ? '+' : ''}${n} months = ${to}`, () => assert.equal(addMonths(from, n), to));
+  });
+
+  describe('day arithmetic', () => {
+    const cases: [string, number, string][] = [
+      ['2024-02-28', 1, '2024-02-29'],
+      ['2024-02-29', 1, '2024-03-01'],
+      ['2025-02-28', 1, '2025-03-01'],
+      ['2025-03-01', -30, '2025-01-30'],
+      ['2024-03-01', -30, '2024-01-31'],
+      ['2025-12-15', 30, '2026-01-14'],
+    ];
+    for (const [from, n, to] of cases) it(`${from} ${n >= 0 ? '+' : ''}${n} days = ${to}`, () => assert.equal(addDays(from, n), to));
+  });
+
+  it('isIsoDate wants a real date written YYYY-MM-DD', () => {
+    assert.deepEqual(['2024-02-29', '2025-02-29', '2025-6-15', '20250615'].map(isIsoDate), [true, false, false, false]);
+  });
+});
