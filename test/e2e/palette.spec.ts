@@ -22,7 +22,7 @@ const PKG = require(path.join(ROOT, 'package.json')) as { name: string; version:
 const { FLOW_VARIABLES } = require(path.join(ROOT, 'flows', 'env-defaults.js')) as { FLOW_VARIABLES: string[] };
 const RED_VERSION = (require(`${NODE_RED_MODULE}/package.json`) as { version: string }).version;
 /* eslint-enable @typescript-eslint/no-require-imports */
-const OWN_TYPES = ['dentrix-connection', 'recall-ledger', 'crm-endpoint', 'dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out', 'recall-summary'];
+const OWN_TYPES = ['dentrix-connection', 'recall-ledger', 'crm-endpoint', 'recall-schedule', 'dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out', 'recall-summary'];
 const FLOW_TYPES = { 'node-red-node-sqlite': ['sqlitedb', 'sqlite'], 'node-red-node-email': ['e-mail'] } as Record<string, string[]>;
 /** "set X" messages are the flow telling the user what to configure; anything else logged as an error fails the test */
 const SET_MESSAGE = /\bset (it in [^:]*? or set )?[A-Z][A-Z0-9_]{2,}\b/;

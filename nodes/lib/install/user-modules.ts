@@ -8,8 +8,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The Node-RED modules the default flow uses besides this pack (package.json `node-red.dependencies`). */
-export const FLOW_MODULES = ['node-red-node-sqlite', 'node-red-node-email'] as const;
+/** The Node-RED modules the default flow uses besides this pack: package.json `node-red.dependencies`. */
+export const FLOW_MODULES: readonly string[] = (() => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
+  return pkg['node-red']?.dependencies ?? [];
+})();
 
 export interface ListResult {
   /** modules added to package.json, as `name@range` */

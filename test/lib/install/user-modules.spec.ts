@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FLOW_MODULES, listFlowModules } from '../../../nodes/lib/install/user-modules';
+import { ROOT } from '../../support/paths';
 
 describe('listing the flow\'s Node-RED modules in the user dir', () => {
   let dir: string;
@@ -20,7 +21,7 @@ describe('listing the flow\'s Node-RED modules in the user dir', () => {
     fs.writeFileSync(pkgFile(), text);
     installed('node-red-node-sqlite', '1.1.1');
     installed('node-red-node-email', '5.2.5');
-    const res = listFlowModules(dir);
+    const res = listFlowModules(dir, ['node-red-node-sqlite', 'node-red-node-email']);
     assert.deepEqual(res, { added: ['node-red-node-sqlite@~1.1.1', 'node-red-node-email@~5.2.5'] });
     const pkg = readPkg();
     assert.deepEqual(pkg.dependencies, { 'node-red-contrib-dentrix-recall': '~0.1.0', 'node-red-node-email': '~5.2.5', 'node-red-node-sqlite': '~1.1.1' });
@@ -48,7 +49,9 @@ describe('listing the flow\'s Node-RED modules in the user dir', () => {
     assert.match(bad.problem ?? '', /package\.json is not valid JSON/);
   });
 
-  it('names the two modules the default flow uses', () => {
-    assert.deepEqual([...FLOW_MODULES], ['node-red-node-sqlite', 'node-red-node-email']);
+  it('takes the modules from the pack\'s package.json (node-red.dependencies)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.deepEqual(FLOW_MODULES, require(path.join(ROOT, 'package.json'))['node-red'].dependencies);
+    assert.ok(FLOW_MODULES.includes('node-red-node-sqlite') && FLOW_MODULES.includes('node-red-node-email'));
   });
 });
