@@ -1,10 +1,10 @@
 // Environment defaults for the shipped flow, applied before Node-RED loads flows.
-// Node-RED substitutes `${VAR}` only when VAR is set, so every variable of SPEC §5
+// Node-RED substitutes `${VAR}` only when VAR is set, so every variable the default flow reads
 // is given a value here (an empty one means "not configured" to the nodes).
 'use strict';
 const path = require('node:path');
 
-/** The environment variables the default flow reads (SPEC §5). */
+/** The environment variables the default flow reads (README, "Environment variables"). */
 const FLOW_VARIABLES = [
   'OFFICE_CODE', 'OFFICE_TZ', 'DENTRIX_CONNECTION', 'DENTRIX_USER', 'DENTRIX_PASSWORD',
   'DENTRIX_RECALL_SQL', 'RECALL_WATCH_DIR', 'RECALL_LEDGER_DB', 'RECALL_LEDGER_SECRET',

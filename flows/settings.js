@@ -6,6 +6,7 @@
 'use strict';
 const path = require('node:path');
 const { applyEnvDefaults, refusalText } = require('./env-defaults');
+const { dashboardSocketGuard } = require('./dashboard-auth');
 
 const userDir = process.env.RECALL_USER_DIR || path.resolve(__dirname, '..', '.node-red');
 const { credentialSecret, refusals } = applyEnvDefaults(process.env, userDir);
@@ -16,12 +17,10 @@ if (refusals.length > 0) throw new Error(refusalText(refusals));
 // (`npx node-red admin hash-pw` prints one); without it the editor is open to
 // whoever can reach 127.0.0.1 on this machine.
 const adminHash = (process.env.NODE_RED_ADMIN_PASSWORD_HASH || '').trim();
-const adminAuth = adminHash
-  ? {
-      type: 'credentials',
-      users: [{ username: (process.env.NODE_RED_ADMIN_USER || 'admin').trim(), password: adminHash, permissions: '*' }],
-    }
-  : undefined;
+const adminUser = (process.env.NODE_RED_ADMIN_USER || 'admin').trim();
+const adminAuth = adminHash ? { type: 'credentials', users: [{ username: adminUser, password: adminHash, permissions: '*' }] } : undefined;
+// The dashboard page (/dashboard) and any HTTP-in route ask for the same login (HTTP basic).
+const httpNodeAuth = adminHash ? { user: adminUser, pass: adminHash } : undefined;
 
 module.exports = {
   uiHost: '127.0.0.1',
@@ -30,6 +29,9 @@ module.exports = {
   flowFilePretty: true,
   credentialSecret,
   adminAuth,
+  httpNodeAuth,
+  // FlowFuse Dashboard 2.0: its socket.io link gets the login check too
+  dashboard: { ioMiddleware: dashboardSocketGuard(httpNodeAuth) },
   diagnostics: { enabled: false, ui: false },
   telemetry: { enabled: false, updateNotification: false },
   runtimeState: { enabled: false, ui: false },

@@ -1,5 +1,5 @@
 // Prepares a Node-RED user dir to run the pack from this checkout (or from an
-// installed copy, for the services): links the pack and the two Node-RED modules its
+// installed copy, for the services): links the pack and the Node-RED modules its
 // default flow uses into the user dir's node_modules and lists them in its
 // package.json (Node-RED hides a module another module depends on unless the user dir
 // lists it: see nodes/lib/install/user-modules.ts), and installs the default flow when
@@ -12,7 +12,7 @@ const PACK_ROOT = path.resolve(__dirname, '..');
 const PACK_PKG = require('../package.json');
 const PACK_NAME = PACK_PKG.name;
 const DEFAULT_FLOW = path.join(PACK_ROOT, 'examples', 'default-recall-flow.json');
-/** node-red-node-sqlite, node-red-node-email */
+/** node-red-node-sqlite, node-red-node-email, @flowfuse/node-red-dashboard (package.json node-red.dependencies) */
 const FLOW_MODULES = PACK_PKG['node-red'].dependencies;
 
 function linkModule(userDir, name, target) {
@@ -21,6 +21,7 @@ function linkModule(userDir, name, target) {
   try { current = fs.readlinkSync(link); } catch { /* not a link yet */ }
   if (current !== target) {
     fs.rmSync(link, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(link), { recursive: true }); // a scoped name's @scope folder
     fs.symlinkSync(target, link, 'dir');
   }
 }

@@ -11,7 +11,7 @@ const out = path.join(root, 'dist', 'nodes');
 const icons = path.join(root, 'icons');
 
 for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
-  if (!entry.isDirectory() || entry.name === 'lib') continue;
+  if (!entry.isDirectory() || entry.name === 'lib' || entry.name === 'kit') continue; // code only: no assets
   const from = path.join(src, entry.name);
   const to = path.join(out, entry.name);
   fs.mkdirSync(to, { recursive: true });

@@ -1,5 +1,5 @@
 // consent-filter: drops every patient and channel that must not be contacted
-// (SPEC §3). Output 1 contactable contacts (channels trimmed), output 2 the rest,
+// (docs/recall-rules.md). Output 1 contactable contacts (channels trimmed), output 2 the rest,
 // each with one reason. Logic: nodes/lib/consent.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { resolveConsent, type ConsentConfig, type ConsentSettings } from '../lib/consent/config';

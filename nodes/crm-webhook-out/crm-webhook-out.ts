@@ -14,6 +14,9 @@ import type { RecallMeta } from '../lib/types';
 interface SinkDef extends NodeDef, SinkInput {
   endpoint?: string;
   ledger?: string;
+  /** typed inputs: 'bool' / 'num' (the value), 'env' (a variable's name); absent in older flows (text, `${VAR}` allowed) */
+  dryRunType?: string;
+  maxPerRunType?: string;
 }
 
 type Msg = NodeMessage & { payload?: unknown; recall?: RecallMeta };
@@ -37,8 +40,12 @@ export = function (RED: NodeAPI): void {
     const ownLedger = config.ledger ? (RED.nodes.getNode(config.ledger) as unknown as LedgerProvider | null) : null;
     let problem: string | undefined;
     let settings: ReturnType<typeof resolveSink> | undefined;
+    /** A typed input's text for resolveSink: an env one read as the node sees it (its tab first). */
+    // (a value that is not a variable name is text: Node-RED may have substituted an old `${VAR}` already)
+    const typed = (value: unknown, type: string | undefined): unknown =>
+      type === 'env' && /^[A-Za-z_]\w*$/.test(String(value)) ? String(RED.util.evaluateNodeProperty(String(value), 'env', node, {}) ?? '') : value;
     try {
-      settings = resolveSink(config);
+      settings = resolveSink({ ...config, dryRun: typed(config.dryRun, config.dryRunType), maxPerRun: typed(config.maxPerRun, config.maxPerRunType) });
     } catch (err) {
       problem = (err as Error).message;
     }
@@ -107,6 +114,7 @@ export = function (RED: NodeAPI): void {
           endpoint: endpoint!.resolved.endpoint,
           hmac,
           ledger: dryRun ? undefined : ledger,
+          forecastLedger: dryRun ? ledger : undefined,
           leaseMs,
           runId: recall.runId,
           checkpoint,
@@ -135,11 +143,12 @@ export = function (RED: NodeAPI): void {
         addCounts(recall.counts, dryRun ? { 'dry-run': s['dry-run'] } : { delivered: s.delivered, failed: s.failed, retry: s.retry });
         recall['crm-webhook-out'] = s;
         msg.payload = out.results;
+        const refuse = s.liveRun?.wouldRefuse ? `; ${s.liveRun.text}` : '';
         const text = dryRun
-          ? `dry-run: ${s['dry-run']} would be sent${s.failed ? `, ${s.failed} unsendable` : ''}`
+          ? `dry-run: ${s['dry-run'].toLocaleString('en-US')} would be sent${s.failed ? `, ${s.failed} unsendable` : ''}${refuse}`
           : `sent ${s.delivered}/${s.contacts}${s.retry ? `, ${s.retry} retry next run` : ''}${s.failed ? `, ${s.failed} failed` : ''}`;
         const fault = s.checkpointFault ? '; checkpoint failed, commit gate retries' : '';
-        node.status({ fill: s.stopped ? 'red' : s.failed || s.retry || fault ? 'yellow' : 'green', shape: dryRun ? 'ring' : 'dot', text: s.stopped ? `stopped: ${s.stopped}`.slice(0, 80) : text + fault });
+        node.status({ fill: s.stopped ? 'red' : s.failed || s.retry || fault || refuse ? 'yellow' : 'green', shape: dryRun ? 'ring' : 'dot', text: s.stopped ? `stopped: ${s.stopped}`.slice(0, 80) : text + fault });
         send(msg);
         if (s.stopped) done(new Error(`CRM run stopped: ${s.stopped}; ${s.retry} contacts released for the next run`));
         else done();

@@ -1,4 +1,4 @@
-// The record and message shapes shared by every node of the pack (SPEC §3).
+// The record and message shapes shared by every node of the pack (docs/contracts.md).
 // One message per run: msg.payload is always an array, msg.recall the run metadata.
 
 /** A row as a source hands it on: column name -> JSON-safe value. */
@@ -30,7 +30,7 @@ export const CHANNEL_REASONS = [
   'bounced-email',
   'privacy-flag',
   'landline',
-  // not in SPEC §3's list: a `voice` (or `all`) opt-out of a phone needs a code of its own
+  // an addition to the original list: a `voice` (or `all`) opt-out of a phone needs a code of its own
   'voice-opt-out',
 ] as const;
 export type PatientReason = (typeof PATIENT_REASONS)[number];

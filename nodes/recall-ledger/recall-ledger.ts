@@ -3,7 +3,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { Ledger, LedgerProvider } from '../lib/ledger/api';
 import { applyLedgerDbDefault, ledgerSettings } from '../lib/ledger/config';
-import { listFlowModules } from '../lib/install/user-modules';
+import { FLOW_MODULES, listFlowModules } from '../lib/install/user-modules';
 import { openLedger } from '../lib/ledger/sqlite-ledger';
 import { type EachNode, savedConfig } from '../lib/settings';
 
@@ -24,7 +24,7 @@ export = function (RED: NodeAPI): void {
     if (ledgerDb && unset) RED.log.info(`[recall-ledger] RECALL_LEDGER_DB is not set: the ledger file is ${ledgerDb}`);
     const listed = listFlowModules(packUserDir);
     if (listed.added.length) RED.log.info(`[recall-ledger] listed ${listed.added.join(', ')} in ${packUserDir}/package.json: the default flow uses their nodes, so Node-RED keeps them in the palette after a restart`);
-    if (listed.problem) RED.log.warn(`[recall-ledger] ${listed.problem}: after a restart Node-RED may hide node-red-node-sqlite and node-red-node-email from the palette; install both from Manage palette to keep them`);
+    if (listed.problem) RED.log.warn(`[recall-ledger] ${listed.problem}: after a restart Node-RED may hide ${FLOW_MODULES.join(', ')} from the palette; install them from Manage palette to keep them`);
   }
 
   function RecallLedger(this: LedgerNode, config: LedgerDef): void {

@@ -4,7 +4,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { dateInZone } from '../lib/calendar/zone';
 import { addRun, dailySummary, emptyTotals, type DailyTotals } from '../lib/summary/daily';
-import { healthPingUrl } from '../lib/summary/health';
+import { healthPingUrl, PING_TIMEOUT_MS } from '../lib/summary/health';
 import { keepRun, markFailed, summarizeRun, type RunRecord, type RunSummary } from '../lib/summary/run-summary';
 import { envSetting } from '../lib/settings';
 import type { OutcomeFigures } from '../lib/types';
@@ -80,7 +80,9 @@ export = function (RED: NodeAPI): void {
 
         let ping: object | null = null;
         const url = healthPingUrl(healthBase, summary.ok ? 'success' : 'fail');
-        if (url) ping = { url, method: 'POST', headers: { 'content-type': 'text/plain' }, payload: summary.text, topic: 'health-ping' };
+        if (url) {
+          ping = { url, method: 'POST', headers: { 'content-type': 'text/plain' }, payload: summary.text, topic: 'health-ping', requestTimeout: PING_TIMEOUT_MS, followRedirects: false };
+        }
 
         const short = summary.ok
           ? `${summary.dryRun ? `${summary.delivery['dry-run']} would be sent` : `${summary.delivery.delivered} delivered`}${summary.delivery.failed ? `, ${summary.delivery.failed} failed` : ''}`

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromiumMissing, launchBrowser, type Browser } from '../support/browser';
 import { canvasView, layoutProblems, zoomToFit } from '../support/editor-view';
-import { wallAt } from '../../nodes/lib/schedule/zone';
+import { wallAt } from '../../nodes/lib/calendar/zone';
 import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
 
@@ -188,7 +188,7 @@ describe('editor in a real browser (Chromium)', function () {
       ['normalize', { region: 'USA' }],
       ['consent', { pullTimeout: '0' }],
       ['reserve', { mode: 'maybe', modeType: 'mode' }],
-      ['crm', { dryRun: 'perhaps' }],
+      ['crm', { dryRun: 'perhaps', dryRunType: 'bool' }],
       ['summary', { healthUrl: 'hc-ping.com/abc', healthUrlType: 'str' }],
     ];
     const result = await page.evaluate(async (cases) => {

@@ -19,7 +19,7 @@ const { demoExportCsv } = require(path.join(ROOT, 'flows', 'demo-export.js')) as
 
 /**
  * Who the demo export should reach, worked out by hand from flows/demo-export.js and
- * SPEC §3: Leo and Thi have an appointment, Rafael is not due, Eva has no phone or e-mail.
+ * The recall rules: Leo and Thi have an appointment, Rafael is not due, Eva has no phone or e-mail.
  */
 const ELIGIBLE = ['Ada', 'Casey', 'Jonas', 'Maria', 'Mila', 'Omar', 'Pat', 'Yui'];
 
@@ -128,7 +128,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
     const seen = new Set<string>();
     const hooks = () => crm.requests.filter((r) => r.path === '/hook');
     before(async () => {
-      // the CRM also serves the suppression feed the flow pulls before consent (SPEC §3)
+      // the CRM also serves the suppression feed the flow pulls before consent
       crm = await CrmServer.start({
         handler: (req) => (req.path === '/suppressions' ? { status: 200, body: SUPPRESSIONS } : undefined),
       });

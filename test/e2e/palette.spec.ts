@@ -23,7 +23,7 @@ const { FLOW_VARIABLES } = require(path.join(ROOT, 'flows', 'env-defaults.js')) 
 const RED_VERSION = (require(`${NODE_RED_MODULE}/package.json`) as { version: string }).version;
 /* eslint-enable @typescript-eslint/no-require-imports */
 const OWN_TYPES = ['dentrix-connection', 'recall-ledger', 'crm-endpoint', 'recall-schedule', 'dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out', 'recall-summary'];
-const FLOW_TYPES = { 'node-red-node-sqlite': ['sqlitedb', 'sqlite'], 'node-red-node-email': ['e-mail'] } as Record<string, string[]>;
+const FLOW_TYPES = { 'node-red-node-sqlite': ['sqlitedb', 'sqlite'], 'node-red-node-email': ['e-mail'], '@flowfuse/node-red-dashboard': ['ui-base', 'ui-page', 'ui-chart'] } as Record<string, string[]>;
 /** "set X" messages are the flow telling the user what to configure; anything else logged as an error fails the test */
 const SET_MESSAGE = /\bset (it in [^:]*? or set )?[A-Z][A-Z0-9_]{2,}\b/;
 const CACHE = path.join(os.tmpdir(), 'dentrix-recall-palette-cache');
@@ -232,7 +232,7 @@ describe(`palette install into a Node-RED ${RED_VERSION} that cannot see this ch
     for (const [mod, ts] of Object.entries(FLOW_TYPES)) for (const t of ts) assert.equal(types.get(t), mod, `${t} (${mod}) in the palette`);
     // the editor gets their definitions too (a module Node-RED hides is left out of these)
     const html = (await request('GET', `${red!.url}/nodes`, undefined, { Accept: 'text/html' })).text;
-    for (const t of ['sqlite', 'sqlitedb', 'e-mail', 'batch-export-in']) assert.match(html, new RegExp(`data-template-name="${t}"`), `the editor has the ${t} definition`);
+    for (const t of ['sqlite', 'sqlitedb', 'e-mail', 'ui-chart', 'batch-export-in']) assert.match(html, new RegExp(`data-template-name="${t}"`), `the editor has the ${t} definition`);
   }
 
   it('installs from the uploaded tarball with the palette\'s npm, then the imported default flow starts and dry-runs without a restart', async () => {

@@ -24,7 +24,7 @@ function envFile(text: string): Map<string, string> {
 }
 
 describe('service files (flows/service)', () => {
-  it('the env example names every variable of SPEC §5, the secrets and the login', () => {
+  it('the env example names every variable of the default flow, the secrets and the login', () => {
     const vars = envFile(read('recall.env.example'));
     for (const name of [...FLOW_VARIABLES, 'NODE_RED_CREDENTIAL_SECRET', 'NODE_RED_ADMIN_PASSWORD_HASH', 'PORT']) assert.ok(vars.has(name), name);
     assert.equal(vars.get('RECALL_DRY_RUN'), 'true', 'a new office starts in dry-run');

@@ -188,6 +188,16 @@ describe('consent-filter node', () => {
       assert.equal(status.fill, 'yellow');
       assert.match(status.text, /1 suppression entries unusable/);
     });
+    it('an entry with only a value (no channel, no reason) is an opt-out of every channel of that value, without a warning', async () => {
+      feed.answer = { body: [{ value: '(801) 555-0199' }] };
+      await helper.load([ledgerNode, consent], flow({ url: feed.url }), creds);
+      const o1 = next('out1');
+      helper.getNode('n1').receive({ payload: [contact()] });
+      const a = await o1;
+      assert.deepEqual(a.payload[0].channelReasons, { sms: 'sms-opt-out', voice: 'voice-opt-out' });
+      assert.deepEqual([a.recall['consent-filter'].widenedEntries, a.recall['consent-filter'].badEntries], [0, 0]);
+      assert.equal(helper.getNode('n1').warn.callCount, 0);
+    });
     for (const [name, answer] of [
       ['a feed in which no entry is usable', { body: [{ phone: '+18015550199' }, { phone: '+18015550142' }] }],
       ['a feed that is not an array of entries', { body: { items: [{ channel: 'all', value: '+18015550199' }] } }],

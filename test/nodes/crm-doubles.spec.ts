@@ -183,6 +183,23 @@ describe('CRM presets against GoHighLevel and HubSpot doubles (final state after
     assert.equal(await failedKeys(), 0);
   });
 
+  it('GoHighLevel with a wrong Location ID or an unknown workflow: the run stops with an error naming it, nobody failed', async () => {
+    ghl = await new GhlDouble(LOCATION, TOKEN, FAST).start();
+    ghl.workflows.add('wf-recall');
+    await helper.load(MODULES, flow(file, { preset: 'gohighlevel', url: ghl.url, locationId: 'loc-typo', concurrency: '1' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
+    const batch = cohort(10, '2026-12-20', 'due-soon', () => 'all');
+    const out = await run(batch);
+    assert.match(out.caught.error.message, /CRM run stopped: HTTP 403/);
+    assert.equal(ghl.seen.length, 1, 'kept sending to a location the token cannot reach');
+    assert.equal(await failedKeys(), 0);
+    await helper.unload();
+    await helper.load(MODULES, flow(file, { preset: 'gohighlevel', url: ghl.url, locationId: LOCATION, workflowId: 'wf-typo', concurrency: '1' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
+    const again = await run(batch);
+    assert.match(again.caught.error.message, /does not know the workflow id/);
+    assert.ok((again.committed.payload as DeliveryResult[]).every((r) => r.outcome === 'retry'));
+    assert.equal(await failedKeys(), 0);
+  });
+
   it('GoHighLevel daily quota spent: the run stops with an error, the rest is released, the next day delivers it', async () => {
     ghl = await new GhlDouble(LOCATION, TOKEN, { ...FAST, daily: 21 }).start();
     await helper.load(MODULES, flow(file, { preset: 'gohighlevel', url: ghl.url, locationId: LOCATION }, { maxAttempts: '5' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
@@ -257,6 +274,16 @@ describe('CRM presets against GoHighLevel and HubSpot doubles (final state after
     const resent = (hs.seen[sent].json as { inputs: unknown[] }).inputs.length;
     assert.equal(resent, 1, 'only the conflicting contact goes again');
     assert.equal(await failedKeys(), 0);
+  });
+
+  it('HubSpot portal without the consent properties: the run stops naming them, nobody failed', async () => {
+    hs = await new HubspotDouble(TOKEN, FAST).start();
+    hs.defined.delete('recall_sms_ok');
+    await helper.load(MODULES, flow(file, { preset: 'hubspot', url: hs.url }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
+    const out = await run(cohort(150, '2026-12-20', 'due-soon', () => 'all'));
+    assert.match(out.caught.error.message, /create recall_sms_ok, recall_email_ok, recall_voice_ok/);
+    assert.equal(await failedKeys(), 0);
+    assert.ok(hs.seen.length <= 2, `${hs.seen.length} requests`);
   });
 
   it('HubSpot daily quota (429 policy DAILY): the run stops at once, the rest is released', async () => {

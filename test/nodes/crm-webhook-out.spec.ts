@@ -131,6 +131,53 @@ describe('crm-webhook-out node', function () {
     assert.deepEqual(await inspect((l) => l.status!(batch.map(keyOf))), []);
   });
 
+  it('reads dry-run and max per run as typed inputs (env, bool, num), and its dry-run status says a live run would refuse', async () => {
+    server = await CrmServer.start();
+    process.env.CRM_TEST_DRY = 'true';
+    process.env.CRM_TEST_MAX = '2';
+    try {
+      await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'CRM_TEST_DRY', dryRunType: 'env', maxPerRun: 'CRM_TEST_MAX', maxPerRunType: 'env' }, gateDryRun: 'true' }), CREDS);
+      const out = next('out');
+      helper.getNode('gateIn').receive(runMsg(fresh(3)));
+      const msg = await out;
+      assert.equal(server.requests.length, 0);
+      assert.equal(msg.recall.dryRun, true);
+      assert.equal(msg.recall['crm-webhook-out'].liveRun.text, 'a live run would refuse: 3 to send > max per run 2');
+      const last = statusTexts('sink').pop()!;
+      assert.equal(last.text, 'dry-run: 3 would be sent; a live run would refuse: 3 to send > max per run 2');
+      assert.equal(last.fill, 'yellow');
+    } finally {
+      delete process.env.CRM_TEST_DRY;
+      delete process.env.CRM_TEST_MAX;
+    }
+    await helper.unload();
+    // bool and num typed values; a bad one names the setting
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'true', dryRunType: 'bool', maxPerRun: '5', maxPerRunType: 'num' }, gateDryRun: 'true' }), CREDS);
+    const out2 = next('out');
+    helper.getNode('gateIn').receive(runMsg(fresh(3)));
+    assert.equal((await out2).recall['crm-webhook-out'].liveRun.text, 'a live run would send 3 (max per run 5)');
+    await helper.unload();
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'true', dryRunType: 'bool', maxPerRun: 'lots', maxPerRunType: 'num' } }), CREDS);
+    assert.match(statusTexts('sink').pop()!.text!, /setting "max per run" must be a whole number/);
+  });
+
+  it("a dry-run's forecast counts what was sent within the blast guard's window, as the live run would", async () => {
+    server = await CrmServer.start();
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'false', dryRunType: 'bool', maxPerRun: '3', maxPerRunType: 'num' } }), CREDS);
+    const sent = next('committed');
+    helper.getNode('gateIn').receive(runMsg(fresh(2)));
+    await sent;
+    assert.equal(server.requests.length, 2);
+    await helper.unload();
+    const others = contacts(6).slice(4).map((c) => ({ ...c, key: undefined }));
+    await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'true', dryRunType: 'bool', maxPerRun: '3', maxPerRunType: 'num' }, gateDryRun: 'true' }), CREDS);
+    const out = next('out');
+    helper.getNode('gateIn').receive(runMsg(others));
+    const msg = await out;
+    assert.equal(msg.recall['crm-webhook-out'].liveRun.text, 'a live run would refuse: 2 to send + 2 sent in the last 12 hours > max per run 3');
+    assert.equal(server.requests.length, 2, 'the dry-run sent nothing');
+  });
+
   it('a dry-run sink after a real reservation gives the keys back', async () => {
     server = await CrmServer.start();
     await helper.load(MODULES, flow(file, { url: `${server.url}/hook`, sink: { dryRun: 'true' } }), CREDS);

@@ -234,7 +234,7 @@ describe('dentrix-odbc-in', function () {
       // A copy of the built nodes outside this checkout: require('odbc') really fails there.
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-no-odbc-'));
       try {
-        for (const part of ['dentrix-odbc-in', 'dentrix-connection', 'lib']) fs.cpSync(path.join(DIST_NODES, part), path.join(dir, part), { recursive: true });
+        for (const part of ['dentrix-odbc-in', 'dentrix-connection', 'lib', 'kit']) fs.cpSync(path.join(DIST_NODES, part), path.join(dir, part), { recursive: true });
         /* eslint-disable @typescript-eslint/no-require-imports */
         const modules = [require(path.join(dir, 'dentrix-connection', 'dentrix-connection.js')), require(path.join(dir, 'dentrix-odbc-in', 'dentrix-odbc-in.js'))];
         const l = await load(sqliteConn(), { sql: 'SELECT 1 AS one' }, undefined, modules);

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { helper } from '../support/helper';
 import { nodeModule } from '../support/paths';
-import { wallAt } from '../../nodes/lib/schedule/zone';
+import { wallAt } from '../../nodes/lib/calendar/zone';
 
 const scheduleNode = nodeModule('recall-schedule');
 
@@ -79,7 +79,7 @@ describe('recall-schedule node', function () {
     await helper.unload();
     delete process.env.TEST_RECALL_SCHEDULE;
     await helper.load(scheduleNode, flow({ timeZone: 'Mars/Olympus' }));
-    assert.match((await lastStatus('sched')).text ?? '', /time zone "Mars\/Olympus" is not known/);
+    assert.match((await lastStatus('sched')).text ?? '', /"time zone": "Mars\/Olympus" is not an IANA time zone/);
   });
 
   it('runs now on the button (POST /recall-schedule/<id>/run), 404 for another node', async () => {

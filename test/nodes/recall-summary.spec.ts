@@ -10,6 +10,9 @@ import { nodeModule } from '../support/paths';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const httpRequestNode = require(path.join(path.dirname(require.resolve(`${NODE_RED_MODULE}/package.json`)), '..', '@node-red', 'nodes', 'core', 'network', '21-httprequest.js'));
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const catchNode = require(path.join(path.dirname(require.resolve(`${NODE_RED_MODULE}/package.json`)), '..', '@node-red', 'nodes', 'core', 'common', '25-catch.js'));
+
 const summaryNode = nodeModule('recall-summary');
 
 function flow(extra: Record<string, unknown> = {}): any[] {
@@ -192,5 +195,95 @@ describe('recall-summary node', function () {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('recall-summary health ping: attacks (real http request node, real servers on 127.0.0.1)', function () {
+  this.timeout(60_000);
+  const servers: http.Server[] = [];
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    delete process.env.TEST_HEALTH_URL;
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(() => r()));
+    for (const s of servers.splice(0)) s.closeAllConnections(), s.close();
+  });
+
+  async function serve(handler: http.RequestListener): Promise<string> {
+    const server = http.createServer(handler);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async function loadWithRequestNode(): Promise<void> {
+    const f = flow();
+    f[1].wires = [[], ['req'], []];
+    f.push({ id: 'req', type: 'http request', z: 'f1', method: 'use', ret: 'txt', url: '', senderr: false, wires: [['out2']] } as any);
+    f.push({ id: 'c1', type: 'catch', z: 'f1', scope: ['req'], uncaught: false, wires: [['out3']] } as any);
+    await helper.load([summaryNode, httpRequestNode, catchNode], f);
+  }
+
+  it('does not follow a redirect (the summary would go wherever the answer says)', async () => {
+    const elsewhere: string[] = [];
+    const target = await serve((req, res) => {
+      elsewhere.push(req.url ?? '');
+      res.end('OK');
+    });
+    const base = await serve((_req, res) => {
+      res.writeHead(307, { Location: `${target}/collect` });
+      res.end();
+    });
+    process.env.TEST_HEALTH_URL = `${base}/ping/abc`;
+    await loadWithRequestNode();
+    const [res] = await Promise.all([next(helper.getNode('out2')), helper.getNode('sum').receive(RUN)]);
+    assert.equal(res.statusCode, 307);
+    assert.deepEqual(elsewhere, [], 'the redirect was followed');
+  });
+
+  it('gives up on a health server that never answers after 10 s (not the 120 s default)', async () => {
+    const base = await serve(() => undefined); // holds the request open
+    process.env.TEST_HEALTH_URL = `${base}/ping/abc`;
+    await loadWithRequestNode();
+    const sent = Date.now();
+    const [err] = await Promise.all([next(helper.getNode('out3')), helper.getNode('sum').receive(RUN)]);
+    const ms = Date.now() - sent;
+    console.log(`      the http request node gave up after ${ms} ms: ${err.error.message}`);
+    // Node-RED reports its request timeout as "no response" (common.notification.errors.no-response)
+    assert.match(String(err.error.message), /no-response|no response|timeout|timed out/i);
+  });
+
+  for (const url of ['http://hc-ping.example.com/abc', 'http://10.0.0.5/ping', 'ftp://127.0.0.1/x']) {
+    it(`refuses ${url}: the summary leaves the machine over https only`, async () => {
+      process.env.TEST_HEALTH_URL = url;
+      await helper.load(summaryNode, flow());
+      const sum = helper.getNode('sum');
+      const pings: unknown[] = [];
+      helper.getNode('out2').on('input', (m: unknown) => pings.push(m));
+      await sum.receive(RUN);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(pings, []);
+      const err = (sum as any).error.lastCall?.args[0];
+      assert.match(String(err?.message ?? err), /HEALTHCHECK_URL must be https/);
+    });
+  }
+
+  it('masks the chart numbers of the batch in the error text of the status, the summary and the ping', async () => {
+    process.env.TEST_HEALTH_URL = 'https://hc-ping.example.com/abc';
+    await helper.load(summaryNode, flow());
+    const sum = helper.getNode('sum');
+    const failedRun = {
+      payload: [{ patientId: 'GA0012', firstName: 'Maria' }, { patientId: '4711', firstName: 'Leo' }],
+      recall: { runId: 'r9', office: 'SLC', source: 'export' },
+      error: { message: 'Error: contact 1 (patient GA0012) was refused: CRM says 4711 and GA0012 are duplicates; 47110 rows', source: { name: 'CRM webhook' } },
+    };
+    const [s, ping] = await Promise.all([next(helper.getNode('out1')), next(helper.getNode('out2')), sum.receive(failedRun)]);
+    const status = String((sum as any).status.lastCall.args[0].text);
+    for (const text of [s.payload.error, s.payload.text, ping.payload, status]) {
+      assert.doesNotMatch(text, /GA0012|\b4711\b/, text);
+    }
+    assert.match(ping.payload, /CRM says \[chart #\] and \[chart #\] are duplicates; 47110 rows/);
   });
 });

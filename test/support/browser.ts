@@ -19,12 +19,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(viewport = { width: 1920, height: 1080 }): Promise<Browser> {
+export async function launchBrowser(viewport = { width: 1920, height: 1080 }, opts: { httpCredentials?: { username: string; password: string } } = {}): Promise<Browser> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    httpCredentials: opts.httpCredentials,
     args: [
       '--no-sandbox',
       '--disable-gpu',

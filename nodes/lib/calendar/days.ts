@@ -20,6 +20,12 @@ export function isIsoDate(text: string): boolean {
   return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
 }
 
+/** Whole days since 1970-01-01 of a `YYYY-MM-DD` date (a time after it is ignored): differences are day counts. */
+export function dayNumber(iso: string): number {
+  const [y, m, d] = toParts(iso.slice(0, 10));
+  return Math.round(Date.UTC(y, m - 1, d) / DAY_MS);
+}
+
 function toParts(iso: string): [number, number, number] {
   const [y, m, d] = iso.split('-').map(Number);
   return [y, m, d];

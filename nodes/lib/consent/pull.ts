@@ -5,26 +5,16 @@
 // token only to the same origin).
 import axios from 'axios';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { isLoopbackHost, safeUrl } from '../crm/url';
+import { checkCrmUrl, safeUrl } from '../net/url';
 import { parseFeed, type FeedResult } from './suppressions';
 
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 const REDIRECTS = [301, 302, 303, 307, 308];
 
-/** Checks the pull URL: http(s) only, plain http only to loopback unless allowed. */
+/** The pull URL checked like every URL patient data travels to (throws naming the setting). */
 export function checkPullUrl(url: string, allowHttp: boolean, setting = 'setting "suppression URL"'): URL {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`${setting}: "${safeUrl(url)}" is not a URL`);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`${setting} must be http(s), got ${u.protocol}`);
-  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname) && !allowHttp) {
-    throw new Error(`${setting}: plain http:// is only allowed to this machine (opt-out lists hold phone numbers and e-mails); use https:// or tick "allow plain http"`);
-  }
-  return u;
+  return checkCrmUrl(url, allowHttp, setting);
 }
 
 export interface PullOptions {

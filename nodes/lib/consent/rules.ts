@@ -1,4 +1,4 @@
-// Who may be contacted, on which channels (SPEC §3). The rules run in this order;
+// Who may be contacted, on which channels (docs/recall-rules.md). The rules run in this order;
 // the first patient-level rule that applies is the one reason a record carries:
 //  1. has-appointment   any future appointment
 //  2. inactive          status other than active
@@ -7,7 +7,7 @@
 //  4. privacy flags     bit value 1 no voice, 2 no SMS and no e-mail; noSms no SMS  -> privacy-flag
 //  5. landline          no SMS to a number not marked mobile                       -> landline
 //  6. bad numbers       a phone that is not a valid E.164 number                   -> bad-number
-//  7. invalid e-mails   not syntactically an address: treated as missing (no code in SPEC)
+//  7. invalid e-mails   not syntactically an address: treated as missing (no reason code of its own)
 //  8. no channel left   opted-out when an opt-out took a channel, else no-channel
 //  9. one per patient     duplicate-recall, then one per household duplicate-household,
 //     both among the rows the ledger would still let through (see household.ts)

@@ -8,7 +8,7 @@ import { heldStates } from '../ledger/gate';
 import { recallKey } from '../ledger/keys';
 import type { Counts, RecallContact, SkippedRecord } from '../types';
 import { applyConsent, type ConsentOptions } from './rules';
-import { safeUrl } from '../crm/url';
+import { safeUrl } from '../net/url';
 import { pullSuppressions } from './pull';
 import { parseFeed, type FeedResult } from './suppressions';
 

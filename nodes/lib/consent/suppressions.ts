@@ -30,6 +30,12 @@ function given(v: unknown): boolean {
   return v !== undefined && v !== null && String(v).trim() !== '';
 }
 
+/** A channel or reason as a warning may show it: a short word, else not at all (a shifted column could hold a phone). */
+function shown(v: unknown): string {
+  const text = String(v).trim();
+  return /^[a-z][a-z _-]{0,19}$/i.test(text) ? `"${text}"` : '(not a word)';
+}
+
 /** The value as E.164 or lower-case e-mail, or why it is not usable. */
 function entryValue(raw: unknown, region: CountryCode): { kind: 'phone' | 'email'; value: string } | string {
   if (typeof raw !== 'string' && typeof raw !== 'number') return 'no value';
@@ -58,13 +64,13 @@ export function normalizeEntry(raw: unknown, region: CountryCode): EntryResult {
   const channelFits = CHANNELS.includes(channel) && (channel === 'all' || (v.kind === 'email') === (channel === 'email'));
   if (!channelFits) {
     // a missing channel is the documented default, not worth a warning
-    if (given(e.channel)) notes.push(`channel "${String(e.channel).slice(0, 20)}" read as all`);
+    if (given(e.channel)) notes.push(`channel ${shown(e.channel)} read as all`);
     channel = 'all';
   }
   let reason = String(e.reason ?? '').trim().toLowerCase() as SuppressionReason;
   const reasonFits = REASONS.includes(reason) && !(reason === 'bad-number' && v.kind === 'email') && !(reason === 'bounced-email' && v.kind === 'phone');
   if (!reasonFits) {
-    if (given(e.reason)) notes.push(`reason "${String(e.reason).slice(0, 20)}" read as opted-out`);
+    if (given(e.reason)) notes.push(`reason ${shown(e.reason)} read as opted-out`);
     reason = 'opted-out';
   }
   return { entry: { channel, value: v.value, reason }, ...(notes.length > 0 ? { widened: notes.join(', ') } : {}) };

@@ -7,7 +7,7 @@ import { PRESETS, defaultRate, presetUrl, type EndpointConfig, type PresetName }
 import type { RetryPolicy } from './retry';
 import { signingKey } from './signing';
 import type { SinkSettings } from './sink';
-import { checkCrmUrl } from './url';
+import { checkCrmUrl } from '../net/url';
 
 export interface EndpointInput {
   preset?: unknown;

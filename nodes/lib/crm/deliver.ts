@@ -159,7 +159,7 @@ export class Delivery {
     this.breaker.accepted();
     let attempts = r.attempts;
     for (const step of request.then?.(r.body) ?? []) {
-      const s = await this.call(step);
+      const s = await this.call(step, true);
       attempts += s.attempts;
       if (s.kind === 'stopped') return void this.stopped(request, attempts, s.during);
       if (s.kind === 'refused' && s.runFault) this.halt(s.runFault);
@@ -206,8 +206,8 @@ export class Delivery {
     this.finish({ ...base, outcome: 'failed', error: r.error });
   }
 
-  /** One HTTP call with its retries. */
-  private async call(request: PlannedRequest): Promise<Call> {
+  /** One HTTP call with its retries; `followUp` calls go ahead of waiting first calls. */
+  private async call(request: PlannedRequest, followUp = false): Promise<Call> {
     const { policy, limiter, client } = this.opts;
     const now = this.opts.now ?? Date.now;
     const signal = this.halter.signal;
@@ -218,7 +218,7 @@ export class Delivery {
     for (;;) {
       let release: Release;
       try {
-        release = await limiter.acquire(signal);
+        release = await limiter.acquire(signal, followUp);
       } catch (err) {
         if (err instanceof AbortedError) return { kind: 'stopped', attempts, during: false };
         throw err;

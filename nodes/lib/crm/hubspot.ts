@@ -64,7 +64,7 @@ function confirmedBy(inputs: { key: string; input: HubspotInput }[]): PlannedReq
 function batchError(_status: number, text: string): string | undefined {
   const o = jsonObject(text);
   if (!o) return undefined;
-  if (o.status === 'error' || o.status === 'CANCELED') return `HubSpot answered status ${String(o.status)}${typeof o.message === 'string' ? `: ${o.message.slice(0, 120)}` : ''}`;
+  if (o.status === 'error' || o.status === 'CANCELED') return `HubSpot answered status ${String(o.status)} (its body is in \`response\`)`;
   return undefined;
 }
 

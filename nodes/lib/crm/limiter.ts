@@ -85,13 +85,18 @@ export class Limiter {
     return this.queue.length;
   }
 
-  /** Waits for a slot; call the returned function when the request is over. */
-  acquire(signal?: AbortSignal): Promise<Release> {
+  /**
+   * Waits for a slot; call the returned function when the request is over. `first`:
+   * ahead of every waiting request (a contact's second call, so it completes before
+   * new contacts start instead of after all of them).
+   */
+  acquire(signal?: AbortSignal, first = false): Promise<Release> {
     if (signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
       if (signal) this.watch(signal).waiters.add(waiter);
-      this.queue.push(waiter);
+      if (first) this.queue.unshift(waiter);
+      else this.queue.push(waiter);
       this.pump();
     });
   }

@@ -1,4 +1,4 @@
-// The `dental-recall/v1` record (SPEC §3 "CRM payload"): the only patient data that
+// The `dental-recall/v1` record (docs/contracts.md, "CRM payload"): the only patient data that
 // leaves the office. Extra fields go out only when named on the allow-list.
 import type { Channel, RecallContact } from '../types';
 

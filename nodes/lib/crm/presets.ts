@@ -111,10 +111,9 @@ export function jsonObject(text: string): Record<string, unknown> | undefined {
 export function errorBody(_status: number, text: string): string | undefined {
   const o = jsonObject(text);
   if (!o) return undefined;
-  if (o.success === false || o.ok === false || o.status === 'error') {
-    const msg = typeof o.message === 'string' ? o.message : typeof o.error === 'string' ? o.error : '';
-    return `the answer says it failed${msg ? `: ${msg.slice(0, 120)}` : ''}`;
-  }
+  // the CRM's own words stay in `response` (debug output): they may echo patient data,
+  // and this text reaches the ledger, the status and Catch
+  if (o.success === false || o.ok === false || o.status === 'error') return 'the answer says it failed (its body is in `response`)';
   return undefined;
 }
 

@@ -4,6 +4,7 @@
 import type { Channel, DeliveryResult, RecallContact } from '../types';
 import { Checkpoint, type CheckpointLedger } from './checkpoint';
 import { Delivery, attemptHeaders, type DeliveryStats, type RequestOutcome } from './deliver';
+import { liveRunForecast, type LiveRunForecast } from './forecast';
 import type { HttpClient } from './http';
 import { contactKey, recallKey } from '../ledger/keys';
 import type { Limiter } from './limiter';
@@ -13,7 +14,7 @@ import { planRequests } from './plan';
 import { presetUrl, type EndpointConfig, type Item, type PlannedRequest } from './presets';
 import type { RetryPolicy } from './retry';
 import { signingKey } from './signing';
-import { checkCrmUrl, redactUrl, safeUrl } from './url';
+import { checkCrmUrl, redactUrl, safeUrl } from '../net/url';
 
 export interface SinkSettings {
   dryRun: boolean;
@@ -46,6 +47,8 @@ export interface SinkContext {
   hmac: (...parts: string[]) => string;
   /** the ledger that reserved the keys (renewal on long runs, release on refusal) */
   ledger?: SinkLedger;
+  /** dry-run: a ledger only read, for what the blast guard would count in a live run */
+  forecastLedger?: Pick<SinkLedger, 'sentSince'>;
   leaseMs?: number;
   /** msg.recall.runId: renewals and releases touch only this run's reservations */
   runId?: string;
@@ -88,6 +91,8 @@ export interface RunSummary {
   checkpointFault?: string;
   /** the run stopped early: node closed, or the endpoint refused us */
   stopped?: string;
+  /** dry-run only: what a live run would do with this batch (the blast guard) */
+  liveRun?: LiveRunForecast;
 }
 
 export interface SinkOutput {
@@ -191,7 +196,11 @@ export class SinkRun {
         const request = this.describe(req, key);
         for (const it of req.items) this.add(it, { outcome: 'dry-run', attempts: 0, request });
       }
-      return this.output(undefined);
+      const out = this.output(undefined);
+      // the same count the blast guard checks outside dry-run
+      const earlier = await this.earlierInWindow(items, ctx.forecastLedger).catch(() => 0);
+      out.summary.liveRun = liveRunForecast(items.length, settings.maxPerRun, earlier, hoursText(settings.guardWindowMs ?? 0));
+      return out;
     }
 
     const key = ctx.endpoint.signingSecret ? signingKey(ctx.endpoint.signingSecret) : undefined;
@@ -249,8 +258,8 @@ export class SinkRun {
    * Messages already sent (or in flight in other runs) within the guard window, for the
    * office of this batch with the most of them. Without a ledger that can tell, 0.
    */
-  private async earlierInWindow(items: readonly Item[]): Promise<number> {
-    const { ledger, runId } = this.ctx;
+  private async earlierInWindow(items: readonly Item[], ledger: Pick<SinkLedger, 'sentSince'> | undefined = this.ctx.ledger): Promise<number> {
+    const { runId } = this.ctx;
     const windowMs = this.settings.guardWindowMs ?? 0;
     if (!windowMs || !ledger?.sentSince || !items.length) return 0;
     const since = new Date(this.now() - windowMs).toISOString();

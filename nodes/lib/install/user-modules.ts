@@ -1,8 +1,8 @@
 // Node-RED hides a node module from the palette and the editor after a restart when
 // another module names it in `"node-red": {"dependencies": [...]}` and the user dir's
-// package.json does not list it (it counts as "not user-installed"). This pack names
-// node-red-node-sqlite and node-red-node-email there so that a palette install loads
-// them at once (without a restart); the default flow uses their nodes directly, so they
+// package.json does not list it (it counts as "not user-installed"). This pack names the
+// modules its default flow uses there (sqlite, e-mail, dashboard) so that a palette
+// install loads them at once (without a restart); the flow uses their nodes directly, so they
 // must also stay visible after a restart: listing them in the user dir's package.json
 // is what the palette manager itself does when a user installs a module.
 import * as fs from 'node:fs';

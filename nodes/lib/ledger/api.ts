@@ -7,7 +7,7 @@ export type KeyState = 'reserved' | 'sent' | 'failed';
 export type SuppressionChannel = Channel | 'all';
 export type SuppressionReason = 'opted-out' | 'bad-number' | 'bounced-email';
 
-/** One entry of the suppression feed (SPEC §3), as pulled or from msg.suppress. */
+/** One entry of the suppression feed (docs/suppression-feed.md), as pulled or from msg.suppress. */
 export interface SuppressionEntry {
   channel: SuppressionChannel;
   /** E.164 phone or lower-case e-mail, already normalized by the caller */

@@ -1,6 +1,7 @@
 // What the recall brought, per office and segment: contacts, bookings within 30 days,
 // conversion, median days to booking, opt-outs and bounces after contact, over the
 // last 30 and 90 days. Pure: the rows come from the ledger (no patient data in them).
+import { addDays, dayNumber } from '../calendar/days';
 import type { OutcomeFigure, OutcomeFigures } from '../types';
 import type { OutcomeRow } from './api';
 
@@ -11,12 +12,9 @@ export const BOOKED_WITHIN_DAYS = 30;
 export const ALL_SEGMENTS = 'all';
 export type { OutcomeFigure, OutcomeFigures };
 
-const DAY_MS = 86_400_000;
-const dayNumber = (isoDate: string): number => Math.round(Date.parse(`${isoDate.slice(0, 10)}T00:00:00Z`) / DAY_MS);
-
 /** YYYY-MM-DD `days` days before `isoDate`. */
 export function daysBefore(isoDate: string, days: number): string {
-  return new Date((dayNumber(isoDate) - days) * DAY_MS).toISOString().slice(0, 10);
+  return addDays(isoDate.slice(0, 10), -days);
 }
 
 /** The first office date any window needs: ask the ledger for rows from there on. */

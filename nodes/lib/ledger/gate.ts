@@ -40,11 +40,14 @@ export interface ReserveResult {
   summary: ReserveSummary;
 }
 
-/** The contact's idempotency key; names the contact when a key part is missing. */
+/**
+ * The contact's idempotency key; names the contact by its place in the batch when a key
+ * part is missing (never by chart number: error text reaches logs, status and pings).
+ */
 export function keyFor(hmac: Ledger['hmac'], c: RecallContact, index: number): string {
   for (const field of ['office', 'patientId', 'segment'] as const) {
     if (typeof c?.[field] !== 'string' || c[field] === '') {
-      throw new Error(`contact ${index + 1}${c?.patientId ? ` (patient ${c.patientId})` : ''} has no ${field}: cannot compute its idempotency key`);
+      throw new Error(`contact ${index + 1} of the batch has no ${field}: cannot compute its idempotency key`);
     }
   }
   return recallKey(hmac, c);

@@ -1,4 +1,4 @@
-// Keyed hashes (SPEC §3): the ledger never holds a patient's data, only HMACs of it.
+// Keyed hashes: the ledger never holds a patient's data, only HMACs of it.
 import { createHmac } from 'node:crypto';
 import type { RecallContact } from '../types';
 

@@ -52,6 +52,18 @@ export const MIGRATIONS: readonly string[] = [
   // follows it (sent, released); only open coverage is indexed.
   `ALTER TABLE keys ADD COLUMN covered_by TEXT;           -- the carrier's key, for a folded row
    CREATE INDEX keys_covered ON keys (covered_by) WHERE state = 'reserved' AND covered_by IS NOT NULL;`,
+  // 4: leases that hold whatever the clocks of the runtimes sharing the file say. A lease is
+  // written on its runtime's clock; another clock never compares it with its own time, it
+  // times the lease from when it first saw it (lease_seen), on its own clock.
+  `ALTER TABLE keys ADD COLUMN lease_clock TEXT;     -- whose clock lease_until is on (the host); NULL: written before this
+   ALTER TABLE keys ADD COLUMN lease_ms    INTEGER;  -- the lease's length
+   CREATE TABLE lease_seen (
+     key         TEXT NOT NULL,
+     clock       TEXT NOT NULL,                      -- the clock that saw the lease
+     lease_until TEXT NOT NULL,                      -- the lease it saw (a renewal is a new lease)
+     seen_at     TEXT NOT NULL,                      -- when, on that clock
+     PRIMARY KEY (key, clock)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

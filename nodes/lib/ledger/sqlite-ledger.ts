@@ -2,6 +2,7 @@
 // Every call is one transaction of chunked statements (IN (...) selects, multi-row
 // upserts), so a run of 10 000 keys costs a few dozen statements, not 10 000.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeliveryResult } from '../types';
 import type {
@@ -22,6 +23,7 @@ import type {
 import { SqliteDb, type Param } from './db';
 import { hmacWith, secretFingerprint, suppressionHash, suppressionValue, type Hmac } from './keys';
 import { bookingOf, type OpenContact } from './outcomes';
+import { checkLocalDisk } from './local-disk';
 import { migrate } from './schema';
 
 export const DEFAULT_LEASE_MS = 15 * 60_000;
@@ -39,12 +41,20 @@ export interface LedgerOptions {
   busyTimeoutMs?: number;
   /** clock, for tests of lease expiry */
   now?: () => number;
+  /**
+   * Names the clock this runtime's lease times are on: runtimes on one host share it
+   * (default: the host name). A lease on another clock is timed from when this one saw it.
+   */
+  clockId?: string;
+  /** the mount table to look the file up in (Linux; default /proc/mounts), for tests */
+  mountsFile?: string;
 }
 
 /** Opens (creating and migrating) the ledger file; errors name the file. */
 export async function openLedger(opts: LedgerOptions): Promise<SqliteLedger> {
   const file = opts.file;
   if (!opts.secret) throw new Error(`ledger ${file}: no key secret configured (set it in the recall-ledger node or RECALL_LEDGER_SECRET)`);
+  checkLocalDisk(file, opts.mountsFile);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
@@ -72,7 +82,7 @@ export async function openLedger(opts: LedgerOptions): Promise<SqliteLedger> {
     await migrate(db);
     const hmac = hmacWith(opts.secret);
     await checkSecret(db, hmac);
-    return new SqliteLedger(db, hmac, opts.now ?? Date.now);
+    return new SqliteLedger(db, hmac, opts.now ?? Date.now, opts.clockId ?? os.hostname());
   } catch (err) {
     await db.close().catch(() => undefined);
     const msg = (err as Error).message;
@@ -107,6 +117,14 @@ async function checkSecret(db: SqliteDb, hmac: Hmac): Promise<void> {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A key's lease as stored: lease_until on the clock named lease_clock. */
+interface LeaseRow {
+  key: string;
+  lease_until: string | null;
+  lease_clock: string | null;
+  lease_ms: number | null;
+}
 const marks = (n: number, one: string): string => new Array(n).fill(one).join(', ');
 
 function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
@@ -137,6 +155,7 @@ export class SqliteLedger implements Ledger {
     private readonly db: SqliteDb,
     hmac: Hmac,
     private readonly now: () => number,
+    private readonly clock: string = os.hostname(),
   ) {
     this.hmac = hmac;
     this.file = db.file;
@@ -164,26 +183,73 @@ export class SqliteLedger implements Ledger {
         const until = iso(now + leaseMs);
         out.leaseUntil = until;
         for (const chunk of chunks(unique)) {
-          const rows = await this.db.all<{ key: string; state: string; lease_until: string | null }>(
-            `SELECT key, state, lease_until FROM keys WHERE key IN (${marks(chunk.length, '?')})`,
+          const rows = await this.db.all<LeaseRow & { state: string }>(
+            `SELECT key, state, lease_until, lease_clock, lease_ms FROM keys WHERE key IN (${marks(chunk.length, '?')})`,
             chunk,
           );
           const found = new Map(rows.map((r) => [r.key, r]));
+          const live = await this.liveLeases(rows.filter((r) => r.state === 'reserved'), now);
           const take: string[] = [];
           for (const key of chunk) {
             const row = found.get(key);
             if (!row) take.push(key);
             else if (row.state === 'sent') out.alreadySent.push(key);
             else if (row.state === 'failed') out.failed!.push(key);
-            else if (row.lease_until && row.lease_until > nowIso) out.leased.push(key);
+            else if (live.has(key)) out.leased.push(key);
             else take.push(key); // released, or its lease ran out (crashed run): same key again
           }
-          if (take.length > 0) await this.upsertReserved(take, nowIso, until, opts.runId, opts.labels, opts.coveredBy);
+          if (take.length > 0) await this.upsertReserved(take, nowIso, until, opts.runId, opts.labels, opts.coveredBy, leaseMs);
           out.reserved.push(...take);
         }
         return out;
       }),
     );
+  }
+
+  /**
+   * The keys among `rows` whose lease is live. A lease written on this clock (or before
+   * leases named their clock) is compared with this clock's time. A lease on another
+   * runtime's clock is not: that clock may be ahead or behind. It is live until this
+   * runtime has seen it, unchanged, for its whole length on its own clock (timed from
+   * the first sighting, kept in lease_seen); a renewal is a new lease, timed anew.
+   */
+  private async liveLeases(rows: readonly LeaseRow[], now: number): Promise<Set<string>> {
+    const live = new Set<string>();
+    const foreign: LeaseRow[] = [];
+    for (const r of rows) {
+      if (!r.lease_until) continue; // released
+      if (r.lease_clock === null || r.lease_clock === this.clock) {
+        if (r.lease_until > iso(now)) live.add(r.key);
+      } else foreign.push(r);
+    }
+    if (foreign.length === 0) return live;
+    const seen = new Map(
+      (
+        await this.db.all<{ key: string; lease_until: string; seen_at: string }>(
+          `SELECT key, lease_until, seen_at FROM lease_seen WHERE clock = ? AND key IN (${marks(foreign.length, '?')})`,
+          [this.clock, ...foreign.map((r) => r.key)],
+        )
+      ).map((s) => [s.key, s]),
+    );
+    const sighted: Param[] = [];
+    for (const r of foreign) {
+      const s = seen.get(r.key);
+      const length = r.lease_ms ?? DEFAULT_LEASE_MS;
+      if (s && s.lease_until === r.lease_until) {
+        if (now - Date.parse(s.seen_at) < length) live.add(r.key);
+        continue; // seen for its whole length on this clock: ran out
+      }
+      live.add(r.key);
+      sighted.push(r.key, this.clock, r.lease_until!, iso(now));
+    }
+    if (sighted.length > 0) {
+      await this.db.run(
+        `INSERT INTO lease_seen (key, clock, lease_until, seen_at) VALUES ${marks(sighted.length / 4, '(?, ?, ?, ?)')}
+         ON CONFLICT (key, clock) DO UPDATE SET lease_until = excluded.lease_until, seen_at = excluded.seen_at`,
+        sighted,
+      );
+    }
+    return live;
   }
 
   private async upsertReserved(
@@ -193,21 +259,25 @@ export class SqliteLedger implements Ledger {
     runId?: string,
     labels?: ReadonlyMap<string, KeyLabels>,
     coveredBy?: ReadonlyMap<string, string>,
+    leaseMs?: number,
   ): Promise<void> {
     const params: Param[] = [];
     for (const key of keys) {
       const l = labels?.get(key);
       params.push(key, nowIso, nowIso, until, l?.office ?? null, l?.segment ?? null, runId ?? null);
       params.push(l?.contactKey ?? null, l?.recallRef ?? null, l?.recallDate ?? null, l?.contactedOn ?? null, l?.phoneHash ?? null, l?.emailHash ?? null, coveredBy?.get(key) ?? null);
+      params.push(this.clock, leaseMs ?? null);
     }
+    await this.db.run(`DELETE FROM lease_seen WHERE key IN (${marks(keys.length, '?')})`, keys);
     // a retried key takes the office date of the run that reserves it again (the one that delivers it);
     // covered_by is set anew on every reservation: a row covered last time may carry this time
     await this.db.run(
       `INSERT INTO keys (key, state, created_at, updated_at, lease_until, attempts, office, segment, run_id,
-                         contact_key, recall_ref, recall_date, contacted_on, phone_hash, email_hash, covered_by)
-       VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")}
+                         contact_key, recall_ref, recall_date, contacted_on, phone_hash, email_hash, covered_by, lease_clock, lease_ms)
+       VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")}
        ON CONFLICT (key) DO UPDATE SET state = 'reserved', updated_at = excluded.updated_at,
-         lease_until = excluded.lease_until, attempts = keys.attempts + 1, run_id = excluded.run_id,
+         lease_until = excluded.lease_until, lease_clock = excluded.lease_clock, lease_ms = excluded.lease_ms,
+         attempts = keys.attempts + 1, run_id = excluded.run_id,
          office = coalesce(excluded.office, keys.office), segment = coalesce(excluded.segment, keys.segment),
          contact_key = coalesce(excluded.contact_key, keys.contact_key), recall_ref = coalesce(excluded.recall_ref, keys.recall_ref),
          recall_date = coalesce(excluded.recall_date, keys.recall_date), contacted_on = coalesce(excluded.contacted_on, keys.contacted_on),
@@ -217,13 +287,20 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Covered rows still reserved under these carriers: marked sent with them, or released. */
+  /**
+   * Covered rows under these carriers: marked sent with them, or released. Only rows
+   * reserved in the same reservation as their carrier (same run id) follow it: a row
+   * released earlier, or left by a crashed run, is not carried by a later delivery.
+   */
   private followCarriers(carriers: readonly string[], action: 'sent' | 'release', nowIso: string, runId?: string) {
-    const inList = `state = 'reserved' AND covered_by IS NOT NULL AND covered_by IN (${marks(carriers.length, '?')})`;
+    const inList =
+      `state = 'reserved' AND covered_by IS NOT NULL AND covered_by IN (${marks(carriers.length, '?')})` +
+      ' AND run_id IS (SELECT c.run_id FROM keys AS c WHERE c.key = keys.covered_by)';
     if (action === 'sent') {
       return this.db.run(`UPDATE keys SET state = 'sent', updated_at = ?, sent_at = ?, lease_until = NULL, last_error = NULL WHERE ${inList}`, [nowIso, nowIso, ...carriers]);
     }
     const owner = runId === undefined ? '' : ' AND run_id = ?';
-    return this.db.run(`UPDATE keys SET updated_at = ?, lease_until = NULL WHERE ${inList}${owner}`, runId === undefined ? [nowIso, ...carriers] : [nowIso, ...carriers, runId]);
+    return this.db.run(`UPDATE keys SET updated_at = ?, lease_until = NULL, covered_by = NULL WHERE ${inList}${owner}`, runId === undefined ? [nowIso, ...carriers] : [nowIso, ...carriers, runId]);
   }
 
   renew(keys: readonly string[], leaseMs: number, opts: OwnerOptions = {}): Promise<number> {
@@ -236,10 +313,10 @@ export class SqliteLedger implements Ledger {
         for (const chunk of chunks(unique)) {
           const owner = opts.runId === undefined ? '' : ' AND run_id = ?';
           // the rows a contact carries are renewed with it
-          const params: Param[] = [iso(now + leaseMs), iso(now), ...chunk, ...chunk];
+          const params: Param[] = [iso(now + leaseMs), this.clock, leaseMs, iso(now), ...chunk, ...chunk];
           if (opts.runId !== undefined) params.push(opts.runId);
           const r = await this.db.run(
-            `UPDATE keys SET lease_until = ?, updated_at = ?
+            `UPDATE keys SET lease_until = ?, lease_clock = ?, lease_ms = ?, updated_at = ?
              WHERE (key IN (${marks(chunk.length, '?')}) OR covered_by IN (${marks(chunk.length, '?')}))
                AND state = 'reserved' AND lease_until IS NOT NULL${owner}`,
             params,
@@ -319,14 +396,15 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  // Released = still `reserved` with no lease: free for the next run, attempts and error kept.
+  // Released = still `reserved` with no lease: free for the next run, attempts and error kept;
+  // no longer covered by anything.
   private releaseRows(results: readonly Pick<DeliveryResult, 'key' | 'error'>[], nowIso: string, runId?: string) {
     const params: Param[] = [nowIso];
     for (const r of results) params.push(r.key, scrubError(r.error));
     const owner = runId === undefined ? '' : ' AND keys.run_id = ?';
     if (runId !== undefined) params.push(runId);
     return this.db.run(
-      `UPDATE keys SET lease_until = NULL, updated_at = ?, last_error = coalesce(r.err, keys.last_error)
+      `UPDATE keys SET lease_until = NULL, updated_at = ?, last_error = coalesce(r.err, keys.last_error), covered_by = NULL
        FROM (SELECT column1 AS key, column2 AS err FROM (VALUES ${marks(results.length, '(?, ?)')})) AS r
        WHERE keys.key = r.key AND keys.state = 'reserved'${owner}`,
       params,

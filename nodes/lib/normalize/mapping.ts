@@ -27,7 +27,7 @@ export interface Mapping {
   /** yes/no, 1/0, `+` or a date: the patient has a future appointment */
   appointment?: Column;
   status?: Column;
-  /** raw status value (trimmed text) -> status; without it the four SPEC names are read */
+  /** raw status value (trimmed text) -> status; without it the four status names are read */
   statusValues?: Record<string, PatientStatus>;
   /** status when the mapping has no status column (an export listing active patients only) */
   defaultStatus?: PatientStatus;

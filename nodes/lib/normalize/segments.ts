@@ -24,7 +24,7 @@ export function parseWindows(text: { dueSoon?: string; dueNow?: string; lapsed?:
   };
 }
 
-/** The date edges of the segments for one asOf (all inclusive/exclusive as in SPEC §3). */
+/** The date edges of the segments for one asOf (inclusive/exclusive as docs/recall-rules.md says). */
 export interface Edges {
   asOf: string;
   /** last due date that is due-soon */

@@ -2,7 +2,7 @@
 // when it is set, else the days and times chosen in the editor.
 import { envSetting } from '../settings';
 import { crontab, describe, weekly, type Schedule } from './schedule';
-import { resolveZone } from './zone';
+import { resolveZone } from '../calendar/zone';
 
 export interface ScheduleInput {
   days?: unknown;

@@ -2,7 +2,7 @@
 // crontab (RECALL_SCHEDULE) that overrides them; when it next runs, in the office's
 // time zone, and how to say it in one line.
 import { dayMatches, parseCrontab, type Crontab } from './crontab';
-import { instantOf, wallAt } from './zone';
+import { instantOf, wallAt } from '../calendar/zone';
 
 export interface WeeklySchedule {
   kind: 'weekly';

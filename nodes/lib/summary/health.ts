@@ -1,5 +1,16 @@
 // Health-check ping addresses (healthchecks.io style: `<url>` on success,
 // `<url>/fail` on failure), built from HEALTHCHECK_URL. Unset means "no ping".
+// The ping carries the run summary out of the office: https only (plain http to this
+// machine only); the URL is a secret of its own (it lets anyone report for the
+// office), so errors do not repeat it.
+import { isLoopbackHost } from '../net/url';
+
+/**
+ * What the ping message asks of Node-RED's http request node (msg.requestTimeout,
+ * msg.followRedirects): a short deadline for the whole request, and no redirect (a
+ * redirect could take the summary to plain http or elsewhere, unchecked).
+ */
+export const PING_TIMEOUT_MS = 10_000;
 
 export type PingKind = 'success' | 'fail';
 
@@ -14,11 +25,12 @@ export function healthPingUrl(base: string, kind: PingKind): string | null {
   try {
     url = new URL(text);
   } catch {
-    throw new Error(`HEALTHCHECK_URL is not a URL: "${text}"`);
+    throw new Error('HEALTHCHECK_URL is not a URL (it must start with https://)');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`HEALTHCHECK_URL must be http or https, got "${url.protocol}"`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new Error(`HEALTHCHECK_URL must be https (plain http only to this machine), got "${url.protocol}//${url.hostname}"`);
   }
+  if (url.username || url.password) throw new Error('HEALTHCHECK_URL must not hold a user name or password');
   if (kind === 'fail') url.pathname = `${url.pathname.replace(/\/+$/, '')}/fail`;
   return url.toString();
 }

@@ -1,6 +1,7 @@
 // The summary of one run: every stage's counts by reason, from msg.recall (which
 // each stage adds to) and the sink/commit results. No patient data goes in here:
 // it is sent to health checks and e-mailed.
+import { patientIds, scrubIds } from './scrub';
 import { CHANNEL_REASONS, PATIENT_REASONS, type Counts, type DeliveryOutcome, type OutcomeFigures } from '../types';
 
 export const OUTCOMES: readonly DeliveryOutcome[] = ['delivered', 'failed', 'retry', 'dry-run'];
@@ -26,7 +27,7 @@ export interface RunSummary {
   rows?: number;
   /** every count the stages added to msg.recall.counts */
   counts: Counts;
-  /** patient-level reasons (SPEC §3): who was left out and why */
+  /** patient-level reason codes: who was left out and why */
   leftOut: Counts;
   /** channel-level reasons: channels dropped while the patient stayed */
   channelsDropped: Counts;
@@ -36,6 +37,8 @@ export interface RunSummary {
   stages: Record<string, Counts>;
   /** bookings after contact, as the commit read them from the ledger (msg.recall.outcomes) */
   outcomes?: OutcomeFigures;
+  /** dry-run: what a live run would do ("a live run would refuse: 1,480 to send > max per run 500") */
+  liveRun?: string;
   /** one line for a person */
   text: string;
 }
@@ -141,8 +144,11 @@ export function summarizeRun(input: RunInput): RunSummary {
   if (typeof recall.asOf === 'string') summary.asOf = recall.asOf;
   if (typeof recall.rowCount === 'number') summary.rows = recall.rowCount;
   if (isOutcomes(recall.outcomes)) summary.outcomes = recall.outcomes;
+  // a dry-run says what a live run would do (the sink's blast guard forecast)
+  const live = (recall['crm-webhook-out'] as { liveRun?: { text?: unknown } } | undefined)?.liveRun?.text;
+  if (summary.dryRun && typeof live === 'string' && live !== '') summary.liveRun = live;
   if (failed) {
-    summary.error = errorText(input.error?.message);
+    summary.error = scrubIds(errorText(input.error?.message), patientIds(input.payload));
     const src = input.error?.source;
     if (src) summary.errorSource = String(src.name || src.type || src.id || '');
   }
@@ -168,6 +174,7 @@ export function runText(s: RunSummary): string {
   if (s.counts['already-sent']) parts.push(`${s.counts['already-sent']} already sent`);
   // suppression entries consent could not use: the office must hear of them
   if (s.counts['suppression-unusable']) parts.push(`${s.counts['suppression-unusable']} suppression entries unusable`);
+  if (s.liveRun) parts.push(s.liveRun);
   return `${head}: ${parts.join('; ')}`;
 }
 

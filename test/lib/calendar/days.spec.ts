@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { addDays, addMonths, isIsoDate } from '../../../nodes/lib/calendar/days';
+import { addDays, addMonths, dayNumber, isIsoDate } from '../../../nodes/lib/calendar/days';
 
 describe('calendar/days', () => {
   describe('month arithmetic clamps to the end of a shorter month', () => {
@@ -33,6 +33,12 @@ describe('calendar/days', () => {
     for (const [from, n, to] of cases) it(`${from} ${n >= 0 ? '+' : ''}${n} days = ${to}`, () => assert.equal(addDays(from, n), to));
   });
 
+  it('dayNumber: differences are whole days, across month ends, leap days and DST', () => {
+    assert.equal(dayNumber('1970-01-02'), 1);
+    assert.equal(dayNumber('2024-03-01') - dayNumber('2024-02-28'), 2);
+    assert.equal(dayNumber('2025-03-10') - dayNumber('2025-03-08'), 2);
+    assert.equal(dayNumber('2025-06-15T23:59:59Z'), dayNumber('2025-06-15'));
+  });
   it('isIsoDate wants a real date written YYYY-MM-DD', () => {
     assert.deepEqual(['2024-02-29', '2025-02-29', '2025-6-15', '20250615'].map(isIsoDate), [true, false, false, false]);
   });

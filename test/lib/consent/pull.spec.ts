@@ -1,7 +1,7 @@
 // The suppression pull against real HTTP servers on 127.0.0.1.
 import { strict as assert } from 'node:assert';
 import { checkRegion } from '../../../nodes/lib/contact/phone';
-import { safeUrl } from '../../../nodes/lib/crm/url';
+import { safeUrl } from '../../../nodes/lib/net/url';
 import { checkPullUrl, pullSuppressions } from '../../../nodes/lib/consent/pull';
 import { startFeedServer, type FeedServer } from './feed-server';
 
@@ -15,8 +15,8 @@ describe('consent/pull', () => {
       checkPullUrl('http://localhost/dnd', false);
       assert.throws(() => checkPullUrl('http://crm.example.com/dnd', false), /plain http/);
       checkPullUrl('http://crm.example.com/dnd', true);
-      assert.throws(() => checkPullUrl('ftp://x/y', true), /http\(s\)/);
-      assert.throws(() => checkPullUrl('not a url', true), /not a URL/);
+      assert.throws(() => checkPullUrl('ftp://x/y', true), /only https:\/\/ \(or http:\/\/ to this machine\) is supported, got ftp:/);
+      assert.throws(() => checkPullUrl('not a url', true), /setting "suppression URL": "not a url" is not a valid URL/);
     });
     it('messages never show the query or credentials', () => {
       assert.equal(safeUrl('https://user:pw@crm.example.com/dnd?token=abc'), 'https://crm.example.com/dnd');
@@ -104,14 +104,14 @@ describe('consent/pull', () => {
       it('to plain http on another machine: refused before any request is made there', async () => {
         feed.answer = { redirect: 'http://crm.example.invalid/dnd?token=abc' };
         await assert.rejects(pullSuppressions(feed.url, US, { timeoutMs: 5000, token: 't0k' }), (e: Error) => {
-          assert.match(e.message, /failed: redirect to http:\/\/crm\.example\.invalid\/dnd: plain http:\/\/ is only allowed to this machine/);
+          assert.match(e.message, /failed: redirect to http:\/\/crm\.example\.invalid\/dnd: plain http:\/\/ to crm\.example\.invalid would send patient data unencrypted/);
           assert.ok(!e.message.includes('token=abc'));
           return true;
         });
       });
       it('to another scheme: refused', async () => {
         feed.answer = { redirect: 'file:///etc/passwd' };
-        await assert.rejects(pullSuppressions(feed.url, US, { timeoutMs: 5000 }), /redirect to .* must be http\(s\), got file:/);
+        await assert.rejects(pullSuppressions(feed.url, US, { timeoutMs: 5000 }), /redirect to .*: only https:\/\/ \(or http:\/\/ to this machine\) is supported, got file:/);
       });
     });
   });

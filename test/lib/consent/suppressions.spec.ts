@@ -42,6 +42,12 @@ describe('consent/suppressions', () => {
         assert.match(String(r.widened), note);
       });
     }
+    it('a channel or reason that is not a word is not repeated (a shifted column could hold a phone or e-mail)', () => {
+      const r = normalizeEntry({ channel: '+18015550142', value: '+18015550101', reason: 'pat@example.com' }, US);
+      assert.ok('entry' in r);
+      assert.deepEqual(r.entry, { channel: 'all', value: '+18015550101', reason: 'opted-out' });
+      assert.equal(r.widened, 'channel (not a word) read as all, reason (not a word) read as opted-out');
+    });
     const unusable: [unknown, RegExp][] = [
       [null, /not an object/],
       [{ channel: 'sms' }, /no value/],

@@ -98,6 +98,19 @@ describe('crm sink hardening', function () {
     }
   });
 
+  it('a CRM refusal that echoes the patient (chart number, name, phone) stays out of errors, the stop reason and status', async () => {
+    const echo = { success: false, message: 'Chart P1001 First1 Last1 +12025550101 rejected' };
+    const server = await CrmServer.start({ handler: () => ({ status: 200, body: echo }) });
+    try {
+      const out = await sinkRun(`${server.url}/hook`, client, [contact(1), contact(2), contact(3)], { limiter: { concurrency: 1 } }).run();
+      const texts = [out.summary.stopped ?? '', ...out.results.map((r) => r.error ?? '')].join('\n');
+      assert.equal(out.summary.delivered, 0);
+      for (const leak of ['P1001', 'First1', '+12025550101']) assert.ok(!texts.includes(leak), `${leak} in: ${texts}`);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('neutralizeText: -, @, tab and CR starts are quoted too; ordinary names are untouched', () => {
     assert.equal(neutralizeText('-2+3'), `'-2+3`);
     assert.equal(neutralizeText('@SUM(A1)'), `'@SUM(A1)`);

@@ -3,7 +3,7 @@ import { buildPayload, parseAllowList, SCHEMA } from '../../../nodes/lib/crm/pay
 import { contact, hmac } from './contacts';
 
 describe('crm payload dental-recall/v1', () => {
-  it('has exactly the SPEC fields, in order, and nothing else', () => {
+  it('has exactly the dental-recall/v1 fields, in order, and nothing else', () => {
     const c = contact(1, {
       household: [{ patientId: 'P9', firstName: 'Kid', recallType: 'PROPHY', dueDate: '2026-11-20', lastVisit: '2026-05-20', segment: 'due-soon', key: 'k-kid' }],
       otherRecalls: [{ patientId: 'P1001', firstName: 'First1', recallType: 'FMX', dueDate: '2027-01-15', segment: 'lapsed', key: 'k-fmx' }],

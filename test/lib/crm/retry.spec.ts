@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { backoffMs, classifyStatus, DEFAULT_POLICY, headerGetter, rateLimitWaitMs, retryAfterMs, retryDelayMs } from '../../../nodes/lib/crm/retry';
 
 describe('crm retry policy', () => {
-  it('classifies statuses as SPEC §3 says', () => {
+  it('classifies statuses as docs/ledger-and-delivery.md says', () => {
     for (const s of [200, 201, 202, 204]) assert.equal(classifyStatus(s), 'delivered', String(s));
     for (const s of [408, 409, 425, 429, 500, 502, 503, 504]) assert.equal(classifyStatus(s), 'retry', String(s));
     for (const s of [400, 410, 413, 415, 422]) assert.equal(classifyStatus(s), 'failed', String(s));

@@ -43,7 +43,7 @@ describe('crm sink against a real HTTP server', function () {
   });
 
   function sinkRun(input: unknown, s: Setup = {}): SinkRun {
-    const endpoint: EndpointConfig = { preset: 'generic', url: `${server.url}/hook`, token: TOKEN, signingSecret: SIGNING, allowPlainHttp: false, ...s.endpoint };
+    const endpoint: EndpointConfig = { preset: 'generic', url: s.endpoint?.url ?? `${server.url}/hook`, token: TOKEN, signingSecret: SIGNING, allowPlainHttp: false, ...s.endpoint };
     const settings: SinkSettings = {
       dryRun: false,
       maxPerRun: 500,
@@ -129,6 +129,21 @@ describe('crm sink against a real HTTP server', function () {
       // the same contact sent for real carries the same body
       await run([batch[0]]);
       assert.deepEqual(server.requests[0].json, req.body);
+    });
+
+    it('says what a live run would do: refuse above max per run (the blast guard), send otherwise', async () => {
+      server = await CrmServer.start();
+      const over = await run(contacts(3), { settings: { dryRun: true, maxPerRun: 2 } });
+      assert.equal(over.summary['dry-run'], 3, 'a dry-run still shows every request');
+      assert.deepEqual(over.summary.liveRun, { wouldRefuse: true, toSend: 3, earlier: 0, maxPerRun: 2, text: 'a live run would refuse: 3 to send > max per run 2' });
+      // the forecast matches what the live run then does
+      await assert.rejects(run(contacts(3), { settings: { maxPerRun: 2 } }), BlastGuardError);
+      const under = await run(contacts(2), { settings: { dryRun: true, maxPerRun: 2 } });
+      assert.equal(under.summary.liveRun!.wouldRefuse, false);
+      assert.equal(under.summary.liveRun!.text, 'a live run would send 2 (max per run 2)');
+      assert.equal(server.requests.length, 0);
+      const live = await run(contacts(1));
+      assert.equal(live.summary.liveRun, undefined, 'only a dry-run forecasts');
     });
 
     it('computes keys for contacts that did not pass a gate', async () => {
@@ -288,6 +303,22 @@ describe('crm sink against a real HTTP server', function () {
         });
         const c = ghl.findByEmail('patient2@example.com')!;
         assert.deepEqual(c.tags, ['due-soon', 'dentrix-recall', 'office:OFF1']);
+      } finally {
+        await ghl.close();
+      }
+    });
+
+    it("GoHighLevel: a contact's add-tags call goes ahead of waiting upserts (each is delivered as it completes)", async () => {
+      const ghl = await new GhlDouble('loc-123', TOKEN).start();
+      try {
+        const out = await run(contacts(4), { endpoint: { preset: 'gohighlevel', url: ghl.url, locationId: 'loc-123', signingSecret: undefined }, limiter: { concurrency: 1 } });
+        assert.equal(out.summary.delivered, 4);
+        // without priority all four upserts go first; with it at most one more upsert slips in
+        let open = 0;
+        let most = 0;
+        for (const r of ghl.seen) most = Math.max(most, (open += r.path === '/contacts/upsert' ? 1 : -1));
+        assert.ok(most <= 2, `${most} contacts upserted and waiting for their tags`);
+        assert.equal(ghl.seen.length, 8);
       } finally {
         await ghl.close();
       }

@@ -83,6 +83,31 @@ describe('coverage: a contact carries its folded rows through the ledger', () =>
     assert.deepEqual(after.reserve.held.map((h) => `${h.patientId} ${h.ledgerState}`), ['P1000 failed']);
   });
 
+  it('a row released with its carrier is not marked sent by a later delivery that no longer lists it', async () => {
+    // found by the runs-in-sequence property: the carrier was retried, the member then booked
+    await run(family(), { outcome: 'retry' });
+    const booked = family([{}, {}, {}, { hasFutureAppointment: true }]);
+    const next = await run(booked);
+    assert.deepEqual(next.reserve.pass[0].household?.map((h) => h.patientId), ['P1001', 'P1002']);
+    const kidKey = recallKey(ledger.hmac, family()[3]);
+    assert.equal((await stateOf(file, [kidKey])).get(kidKey), 'reserved', 'the booked child was not in the message');
+    // after the visit is cancelled the child is due again, and is sent
+    const after = await run(family());
+    assert.deepEqual(after.reserve.pass.map((c) => c.patientId), ['P1003']);
+  });
+
+  it('rows left by a crashed run are not carried by a later run that does not list them', async () => {
+    const consent = await runConsent({ contacts: family(), ledger, region: 'US', pullUrl: '', pullTimeoutMs: 1000, continueOnPullFailure: false, warn: () => undefined });
+    await reserveContacts(ledger, consent.contactable, { leaseMs: 1, dryRun: false, runId: 'crashed' });
+    await sleep(10);
+    const later = await run([family()[0]], { runId: 'later' });
+    assert.deepEqual(later.reserve.pass.map((c) => c.patientId), ['P1000']);
+    assert.equal(later.commit.coveredSent, 0);
+    const keys = family().map((c) => recallKey(ledger.hmac, c));
+    const states = await stateOf(file, keys);
+    assert.deepEqual(keys.map((k) => states.get(k)), ['sent', 'reserved', 'reserved', 'reserved']);
+  });
+
   it('renew and release of a carrier apply to the rows it carries', async () => {
     const consent = await runConsent({ contacts: family(), ledger, region: 'US', pullUrl: '', pullTimeoutMs: 1000, continueOnPullFailure: false, warn: () => undefined });
     const r = await reserveContacts(ledger, consent.contactable, { leaseMs: 60_000, dryRun: false, runId: 'r1' });

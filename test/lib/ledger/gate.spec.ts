@@ -106,7 +106,7 @@ describe('idempotency-gate logic', () => {
   });
 
   it('names the contact whose key cannot be computed', async () => {
-    await assert.rejects(reserveContacts(ledger, [contact(0), contact(1, { segment: '' as 'due-now' })], live), /contact 2 \(patient P1001\) has no segment/);
+    await assert.rejects(reserveContacts(ledger, [contact(0), contact(1, { segment: '' as 'due-now' })], live), /contact 2 of the batch has no segment/);
   });
 
   it('checks the results contract, naming the element at fault', () => {

@@ -36,7 +36,7 @@ describe('SqliteLedger', () => {
       const [{ user_version }] = await query<{ user_version: number }>(file, 'PRAGMA user_version');
       assert.equal(user_version, SCHEMA_VERSION);
       const tables = (await query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).map((t) => t.name);
-      assert.deepEqual(tables, ['keys', 'meta', 'suppressions']);
+      assert.deepEqual(tables, ['keys', 'lease_seen', 'meta', 'suppressions']);
       const cols = (await query<{ name: string }>(file, 'PRAGMA table_info(keys)')).map((c) => c.name);
       for (const c of ['key', 'state', 'created_at', 'updated_at', 'sent_at', 'lease_until', 'attempts', 'last_error', 'office', 'segment', 'run_id']) assert.ok(cols.includes(c), c);
     });

@@ -1,4 +1,4 @@
-// Every segment edge of SPEC §3, the day before, on and after, for ordinary dates,
+// Every segment edge (docs/recall-rules.md), the day before, on and after, for ordinary dates,
 // month ends and leap days. Expected edges are written out by hand, not computed.
 import { strict as assert } from 'node:assert';
 import { addDays } from '../../../nodes/lib/calendar/days';
@@ -85,7 +85,7 @@ describe('normalize/segments: every edge, both sides', () => {
       assert.throws(() => segmentEdges('2025-06-15', parseWindows({ dueNow: '90 days', lapsed: '2 months' })), /lapsed after.*due-now/);
       assert.throws(() => segmentEdges('2025-06-15', parseWindows({ dueNow: '30 days', lapsed: '30 days' })), /lapsed after/);
     });
-    it('empty settings take the SPEC defaults', () => {
+    it('empty settings take the default windows', () => {
       assert.deepEqual(parseWindows({ dueSoon: '', dueNow: ' ', lapsed: undefined }), DEFAULTS);
       assert.deepEqual(DEFAULTS, { dueSoon: { amount: 30, unit: 'days' }, dueNow: { amount: 30, unit: 'days' }, lapsed: { amount: 18, unit: 'months' } });
     });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { parseCrontab } from '../../../nodes/lib/schedule/crontab';
 import { effectiveSchedule } from '../../../nodes/lib/schedule/config';
 import { crontab, describe as describeSchedule, nextRun, parseTimes, weekly, whenText } from '../../../nodes/lib/schedule/schedule';
-import { instantOf, resolveZone, wallAt } from '../../../nodes/lib/schedule/zone';
+import { instantOf, resolveZone, wallAt } from '../../../nodes/lib/calendar/zone';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const at = (text: string) => Date.parse(text);
@@ -122,7 +122,7 @@ describe('schedule: words and settings', () => {
     assert.equal(effectiveSchedule({ ...cfg, overrideEnv: '' }, 'UTC', () => '0 7 * * *').source, 'editor', 'no override variable');
     env.RECALL_SCHEDULE = '0 8 * *';
     assert.throws(() => effectiveSchedule(cfg, 'UTC', lookup), /^Error: RECALL_SCHEDULE: crontab "0 8 \* \*" must have 5 fields/);
-    assert.throws(() => effectiveSchedule(cfg, 'Mars/Olympus', lookup), /time zone "Mars\/Olympus" is not known/);
+    assert.throws(() => effectiveSchedule(cfg, 'Mars/Olympus', lookup), /"time zone": "Mars\/Olympus" is not an IANA time zone/);
     assert.equal(resolveZone(''), Intl.DateTimeFormat().resolvedOptions().timeZone, "the machine's zone when unset");
   });
 });

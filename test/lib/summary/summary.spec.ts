@@ -35,7 +35,16 @@ describe('lib/summary', () => {
     });
     it('names the setting when the URL is bad', () => {
       assert.throws(() => healthPingUrl('hc-ping.com/abc', 'success'), /HEALTHCHECK_URL is not a URL/);
-      assert.throws(() => healthPingUrl('ftp://example.com/x', 'success'), /HEALTHCHECK_URL must be http or https/);
+      assert.throws(() => healthPingUrl('ftp://example.com/x', 'success'), /HEALTHCHECK_URL must be https/);
+    });
+
+    it('https anywhere, plain http only to this machine, no user:password (never repeats the URL)', () => {
+      assert.equal(healthPingUrl('http://127.0.0.1:9000/p', 'success'), 'http://127.0.0.1:9000/p');
+      assert.equal(healthPingUrl('http://localhost/p', 'fail'), 'http://localhost/p/fail');
+      for (const bad of ['http://hc-ping.com/abc-secret-uuid', 'http://192.168.1.9/abc-secret-uuid', 'http://127.0.0.1.evil.example/abc-secret-uuid']) {
+        assert.throws(() => healthPingUrl(bad, 'success'), (e: Error) => /must be https/.test(e.message) && !e.message.includes('abc-secret-uuid'), bad);
+      }
+      assert.throws(() => healthPingUrl('https://u:p@hc-ping.com/x', 'success'), /user name or password/);
     });
   });
 
@@ -62,6 +71,16 @@ describe('lib/summary', () => {
     it('says when suppression entries could not be used', () => {
       const s = summarizeRun({ recall: recall({ counts: { 'suppression-unusable': 3 } }), payload: [], now: NOW });
       assert.match(s.text, /; 3 suppression entries unusable$/);
+    });
+
+    it("a dry-run's summary says what a live run would do (the sink's blast guard forecast)", () => {
+      const payload = Array.from({ length: 3 }, (_, i) => ({ key: `k${i}`, patientId: String(i), outcome: 'dry-run', attempts: 0 }));
+      const liveRun = { wouldRefuse: true, toSend: 1480, maxPerRun: 500, text: 'a live run would refuse: 1,480 to send > max per run 500' };
+      const s = summarizeRun({ recall: recall({ dryRun: true, 'crm-webhook-out': { contacts: 3, liveRun } }), payload, now: NOW });
+      assert.equal(s.liveRun, liveRun.text);
+      assert.match(s.text, /; a live run would refuse: 1,480 to send > max per run 500$/);
+      const live = summarizeRun({ recall: recall({ dryRun: false, 'crm-webhook-out': { contacts: 3, liveRun } }), payload: [], now: NOW });
+      assert.equal(live.liveRun, undefined, 'a live run says nothing of the kind');
     });
 
     it('reports a dry-run by what would be sent', () => {

@@ -2,7 +2,7 @@
 // nodes wired as the default flow wires them (normalize -> consent -> reserve -> CRM
 // webhook -> commit -> run summary), a real ledger file, the CRM test server and a
 // suppression feed server on 127.0.0.1. Each week the office's rows (Dentrix ODBC preset
-// columns) go in through an HTTP-in node with that week's office date as the as-of; the
+// columns) go in through an inject node (admin API) with that week's office date as the as-of; the
 // run's CRM requests go back to the office model (bookings, STOP replies, a bounce).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -46,25 +46,15 @@ export interface SeasonOptions {
   start?: string;
 }
 
-/** The flow: the pack's nodes as the default flow wires them, fed by an HTTP-in node. */
+/** The flow: the pack's nodes as the default flow wires them, fed by an inject node. */
 function seasonFlow(crmUrl: string, feedUrl: string): unknown[] {
   const z = 'season-tab';
   return [
     { id: z, type: 'tab', label: 'season' },
     { id: 's-ledger', type: 'recall-ledger', name: 'season ledger', file: '${RECALL_LEDGER_DB}', secretEnv: '${RECALL_LEDGER_SECRET}', busyTimeout: '10000' },
     { id: 's-crm-endpoint', type: 'crm-endpoint', name: 'season CRM', preset: 'generic', url: crmUrl, allowPlainHttp: false, locationId: '', idProperty: 'email', fieldPrefix: '', tokenEnv: '', secretEnv: '', concurrency: '4', rateLimit: '1000', rateInterval: '1' },
-    { id: 's-in', type: 'http in', z, url: '/season/run', method: 'post', upload: false, wires: [['s-unpack', 's-ok']] },
-    { id: 's-ok', type: 'http response', z, statusCode: '202', wires: [] },
-    {
-      id: 's-unpack', type: 'change', z,
-      rules: [
-        { t: 'set', p: 'asOf', pt: 'msg', to: 'payload.asOf', tot: 'msg' },
-        { t: 'set', p: 'payload', pt: 'msg', to: 'payload.rows', tot: 'msg' },
-        { t: 'delete', p: 'req', pt: 'msg' },
-        { t: 'delete', p: 'res', pt: 'msg' },
-      ],
-      wires: [['s-normalize']],
-    },
+    // the week's rows and office date come in through the admin API (POST /inject/s-in)
+    { id: 's-in', type: 'inject', z, name: 'week', props: [{ p: 'payload', v: '[]', vt: 'json' }, { p: 'asOf', v: '', vt: 'str' }], repeat: '', crontab: '', once: false, wires: [['s-normalize']] },
     {
       id: 's-normalize', type: 'recall-normalize', z, preset: 'dentrix-odbc', mapping: '', office: SEASON_OFFICE, timeZone: 'UTC', asOf: 'asOf', asOfType: 'msg',
       region: 'US', dueSoon: '30 days', dueNow: '30 days', lapsed: '18 months', segDueSoon: true, segDueNow: true, segOverdue: true, segLapsed: true, usePreferredName: true,
@@ -124,8 +114,7 @@ export async function runSeason(opts: SeasonOptions): Promise<SeasonResult> {
       const served = office.feedAt(w);
       feed.answer = { status: 200, body: served };
       const before = crm.requests.length;
-      const res = await fetch(`${red.url}/season/run`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ asOf, rows }) });
-      if (res.status !== 202) throw new Error(`week ${w}: the flow answered HTTP ${res.status}`);
+      await red.api('POST', '/inject/s-in', { __user_inject_props__: [{ p: 'payload', v: JSON.stringify(rows), vt: 'json' }, { p: 'asOf', v: asOf, vt: 'str' }] });
       const summary = await waitForRun(red, () => true, seen, { timeoutMs: 20_000 });
       const requests = crm.requests.slice(before);
       weeks.push({ week: w, asOf, rows, feed: served, requests, summary });

@@ -1,5 +1,6 @@
-// Where PHI may be posted: https anywhere, plain http only to this machine unless
-// the office explicitly allows it (e.g. a CRM relay on the office LAN).
+// Where PHI may travel (the CRM sink's posts, the suppression pull): https anywhere,
+// plain http only to this machine unless the office explicitly allows it (e.g. a CRM
+// relay on the office LAN). The ground floor: no other import of the pack.
 
 /** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
 export function isLoopbackHost(hostname: string): boolean {

@@ -1,0 +1,25 @@
+// One reader for typed-input settings (str, num, bool, env, msg, flow, global, jsonata…).
+// `${VAR}` is expanded only in text typed into the node; a value taken from a message,
+// a context or the environment is used as it is (nodes/lib/settings.ts says why).
+import type { Node, NodeAPI } from 'node-red';
+import { envSetting, typedSetting } from '../lib/settings';
+
+/** Types whose value Node-RED looks up; any other type (str, or a node's own literal type) is typed text. */
+const LOOKED_UP = new Set(['num', 'bool', 'json', 'date', 'env', 'msg', 'flow', 'global', 'jsonata', 'bin', 're', 'node', 'cred']);
+
+/** The setting's raw value (a Date or a number stays one); text typed into the node has `${VAR}` expanded. */
+export function readValue(RED: NodeAPI, node: Node, label: string, value: string | undefined, type: string | undefined, msg?: object): Promise<unknown> {
+  if (!type || !LOOKED_UP.has(type)) return Promise.resolve(envSetting(value ?? ''));
+  return new Promise((resolve, reject) => {
+    RED.util.evaluateNodeProperty(value ?? '', type, node, (msg ?? {}) as never, (err: Error | null, v: unknown) => {
+      if (err) reject(new Error(`setting "${label}": ${err.message}`));
+      else resolve(v);
+    });
+  });
+}
+
+/** The setting as trimmed text ('' when empty or unset). */
+export async function readText(RED: NodeAPI, node: Node, label: string, value: string | undefined, type: string | undefined, msg?: object): Promise<string> {
+  const v = await readValue(RED, node, label, value, type, msg);
+  return !type || !LOOKED_UP.has(type) ? (v as string) : typedSetting(v, type);
+}
