@@ -29,6 +29,9 @@ interface ExportNodeDef extends NodeDef {
 /** How often old files are removed from processed/ and failed/ (also once at start). */
 const RETENTION_EVERY_MS = 3_600_000;
 
+/** Page-progress status at most this often: a 500-page report must not flood the editor. */
+const PROGRESS_EVERY_MS = 250;
+
 export = function (RED: NodeAPI): void {
   /** A str (with ${ENV}) or env typed input. */
   function typed(node: Node, value: string | undefined, type: string | undefined, fallback: string): string {
@@ -109,6 +112,17 @@ export = function (RED: NodeAPI): void {
       }
     }
 
+    /** "reading page 120 of 480: report.pdf" while a long PDF is read; the count first, so truncation keeps it */
+    function pages(): (file: string, done: number, total: number) => void {
+      let last = 0;
+      return (file, done, total) => {
+        const now = Date.now();
+        if (now - last < PROGRESS_EVERY_MS && done < total) return;
+        last = now;
+        status('blue', 'dot', `reading page ${done} of ${total}: ${file}`);
+      };
+    }
+
     async function start(): Promise<void> {
       const s = settings!;
       const st = await stat(s.folder).catch(() => undefined);
@@ -126,7 +140,7 @@ export = function (RED: NodeAPI): void {
         handle: async (file) => {
           const outcome = await processFile(
             file,
-            { root: s.folder, template: s.template, failOnUnexpected: s.failOnUnexpected, office: s.office, officePattern: s.officePattern, seen: seen! },
+            { root: s.folder, template: s.template, failOnUnexpected: s.failOnUnexpected, office: s.office, officePattern: s.officePattern, seen: seen!, onProgress: pages() },
             deliver,
           );
           report(outcome);

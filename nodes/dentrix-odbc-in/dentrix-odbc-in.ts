@@ -11,6 +11,7 @@ import { OdbcRunError } from '../lib/odbc/errors';
 import { toOdbcParam } from '../lib/odbc/params';
 import { RunSerializer } from '../lib/odbc/serializer';
 import { ThinBatchDetector } from '../lib/odbc/thin-batch';
+import { ODBC_PRESETS } from '../lib/presets/dentrix-g-query';
 import { newRunMeta } from '../lib/run';
 
 type OdbcInDef = NodeDef & OdbcInConfigInput & { connection?: string; office?: string; officeType?: string };
@@ -114,5 +115,6 @@ export = function (RED: NodeAPI): void {
       serializer.drain('the flow was stopped').then(() => done(), () => done());
     });
   }
-  RED.nodes.registerType('dentrix-odbc-in', DentrixOdbcIn);
+  // the editor's "insert the preset" button reads the SQL from here (RED.settings.dentrixOdbcInPresets)
+  RED.nodes.registerType('dentrix-odbc-in', DentrixOdbcIn, { settings: { dentrixOdbcInPresets: { value: ODBC_PRESETS, exportable: true } } });
 };

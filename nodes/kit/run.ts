@@ -1,13 +1,13 @@
 // Run metadata and the two-output send, one way for every node.
 import type { NodeAPI, NodeMessage } from 'node-red';
 import { runMetaOf } from '../lib/run';
-import type { RecallMeta } from '../lib/types';
+import type { RecallMeta, SourceKind } from '../lib/types';
 
 export type RunMsg = NodeMessage & { recall?: RecallMeta };
 
 /** msg.recall, made whole (runId, counts, the run's real source) and kept on the message. */
-export function recallOf(msg: RunMsg, office = ''): RecallMeta {
-  msg.recall = runMetaOf(msg.recall, msg.payload, office);
+export function recallOf(msg: RunMsg, defaults: { office?: string; source?: SourceKind } = {}): RecallMeta {
+  msg.recall = runMetaOf(msg.recall, msg.payload, defaults);
   return msg.recall;
 }
 

@@ -15,11 +15,12 @@ function sourceOfPayload(payload: unknown): SourceKind | undefined {
 
 /**
  * `recall` (msg.recall) made whole, in place: a run id, counts, an office and the run's real
- * source (from the contacts when msg.recall does not say; export only when nothing does).
- * A message without run metadata gets new metadata, never a bare object.
+ * source (from the contacts when msg.recall does not say, else `defaults.source`; export
+ * only when nothing does). A message without run metadata gets new metadata, never a bare object.
  */
-export function runMetaOf(recall: unknown, payload: unknown, office = ''): RecallMeta {
-  const source = sourceOfPayload(payload) ?? 'export';
+export function runMetaOf(recall: unknown, payload: unknown, defaults: { office?: string; source?: SourceKind } = {}): RecallMeta {
+  const office = defaults.office ?? '';
+  const source = sourceOfPayload(payload) ?? defaults.source ?? 'export';
   if (!recall || typeof recall !== 'object' || Array.isArray(recall)) return newRunMeta(source, office);
   const meta = recall as RecallMeta;
   if (typeof meta.runId !== 'string' || meta.runId === '') meta.runId = randomUUID();

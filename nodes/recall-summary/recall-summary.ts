@@ -2,11 +2,12 @@
 // node's error) into a run summary, a health-check ping and, on a daily trigger,
 // the daily summary e-mail. Logic lives in nodes/lib/summary.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { readText } from '../kit/setting';
+import { showStatus } from '../kit/status';
 import { dateInZone } from '../lib/calendar/zone';
 import { addRun, dailySummary, emptyTotals, type DailyTotals } from '../lib/summary/daily';
 import { healthPingUrl, PING_TIMEOUT_MS } from '../lib/summary/health';
 import { keepRun, markFailed, summarizeRun, type RunRecord, type RunSummary } from '../lib/summary/run-summary';
-import { envSetting } from '../lib/settings';
 import type { OutcomeFigures } from '../lib/types';
 
 interface SummaryDef extends NodeDef {
@@ -31,19 +32,12 @@ export = function (RED: NodeAPI): void {
       recent.set(run.runId, run);
       if (recent.size > 100) recent.delete(recent.keys().next().value as string);
     };
-    node.status({ fill: 'grey', shape: 'ring', text: 'waiting for a run' });
+    showStatus(node, 'ready', 'waiting for a run');
 
-    /** A typed-input setting: env names a variable, str may hold ${VAR}. */
-    function setting(value: string | undefined, type: string | undefined, msg: object): string {
-      if (type === 'env') return envSetting(`\${${value ?? ''}}`);
-      if (type === 'msg') return String(RED.util.evaluateNodeProperty(value ?? '', 'msg', node, msg as never) ?? '').trim();
-      return envSetting(value ?? '');
-    }
-
-    node.on('input', (msg: any, send, done) => {
+    node.on('input', async (msg: any, send, done) => {
       try {
-        const office = setting(config.office, config.officeType, msg);
-        const healthBase = setting(config.healthUrl, config.healthUrlType, msg);
+        const office = await readText(RED, node, 'office', config.office, config.officeType, msg);
+        const healthBase = await readText(RED, node, 'health-check URL', config.healthUrl, config.healthUrlType, msg);
 
         if (msg.topic === 'recall-status') {
           // a read of what this node keeps (the dashboard asks): no run is counted
@@ -55,7 +49,7 @@ export = function (RED: NodeAPI): void {
 
         if (msg.topic === 'daily-summary') {
           const totals: DailyTotals = (ctx.get('today') as DailyTotals | undefined) ?? emptyTotals(office);
-          const day = dateInZone(new Date(), setting(config.timeZone, config.timeZoneType, msg));
+          const day = dateInZone(new Date(), await readText(RED, node, 'time zone', config.timeZone, config.timeZoneType, msg));
           const mail = dailySummary({ ...totals, office: totals.office || office }, day, ctx.get('outcomes') as OutcomeFigures | undefined);
           ctx.set('today', emptyTotals(office));
           ctx.set('lastDaily', { day, subject: mail.subject, runs: totals.runs });
@@ -86,12 +80,13 @@ export = function (RED: NodeAPI): void {
 
         const short = summary.ok
           ? `${summary.dryRun ? `${summary.delivery['dry-run']} would be sent` : `${summary.delivery.delivered} delivered`}${summary.delivery.failed ? `, ${summary.delivery.failed} failed` : ''}`
-          : `failed: ${summary.error}`.slice(0, 60);
-        node.status({ fill: summary.ok ? 'green' : 'red', shape: 'dot', text: `${short} at ${summary.at.slice(11, 16)} UTC` });
+          : `failed: ${summary.error}`;
+        // the time first: a long error is cut at its end
+        showStatus(node, summary.ok ? 'ok' : 'failed', `${summary.at.slice(11, 16)} UTC: ${short}`);
         send([{ ...msg, topic: 'run-summary', payload: summary }, ping, null]);
         done();
       } catch (err) {
-        node.status({ fill: 'red', shape: 'dot', text: (err as Error).message.slice(0, 60) });
+        showStatus(node, 'failed', (err as Error).message);
         done(err as Error);
       }
     });

@@ -124,6 +124,65 @@ describe('editor in a real browser (Chromium)', function () {
     assert.equal(opened.length, ours.length);
   });
 
+  it('shows no raw message-catalog key in any dialog of the pack (nodes and config nodes) or palette entry', async () => {
+    const page = browser.page;
+    const CONFIG: Record<string, string> = { 'dentrix-connection': 'cfg-dentrix', 'recall-ledger': 'cfg-ledger', 'crm-endpoint': 'cfg-crm' };
+    const types = [...PACK_TYPES, 'recall-summary'];
+    // a raw key: "node-red:..." or "<type>.<a top-level key of its catalog>" (e.g. crm-endpoint.dialog.label.url)
+    const keyed = [...types, ...Object.keys(CONFIG)].map((t) => {
+      const catalog = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'nodes', t, 'locales', 'en-US', `${t}.json`), 'utf8'))[t];
+      return `${t}\\.(${Object.keys(catalog).join('|')})\\b`;
+    });
+    const rawKey = new RegExp(`node-red:|\\b(${keyed.join('|')})`);
+    const problems: string[] = [];
+    let shown = 0;
+    const scan = (where: string) =>
+      page.locator('.red-ui-tray').last().evaluate((tray) => {
+        const texts: string[] = [];
+        const walker = document.createTreeWalker(tray, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          const el = walker.currentNode.parentElement;
+          if (el && el.offsetParent !== null && el.tagName !== 'SCRIPT' && el.tagName !== 'STYLE' && !el.closest('pre,textarea')) texts.push(walker.currentNode.textContent!.trim());
+        }
+        tray.querySelectorAll('[placeholder]').forEach((e) => texts.push(e.getAttribute('placeholder')!));
+        tray.querySelectorAll('option').forEach((o) => texts.push(o.textContent!));
+        // a data-i18n element left empty: its key is missing from the catalog
+        const empty = Array.from(tray.querySelectorAll('[data-i18n]'))
+          .filter((e) => !e.getAttribute('data-i18n')!.startsWith('[') && e.tagName !== 'INPUT' && e.textContent!.trim() === '')
+          .map((e) => e.getAttribute('data-i18n')!);
+        return { texts: texts.filter(Boolean), empty };
+      }).then((r) => {
+        shown += r.texts.length;
+        for (const t of r.texts) if (rawKey.test(t)) problems.push(`${where}: shows "${t}"`);
+        for (const k of r.empty) problems.push(`${where}: ${k} is empty (not in the catalog)`);
+      });
+    for (const type of types) {
+      const node = flowNodes.find((n) => n.type === type)!;
+      assert.ok(node, `the default flow holds a ${type}`);
+      await page.evaluate((n) => {
+        RED.workspaces.show(n.z);
+        RED.view.reveal(n.id);
+      }, node);
+      await page.locator(`[id="${node.id}"] .red-ui-flow-node`).dblclick();
+      await page.locator('#dialog-form .form-row').first().waitFor();
+      await scan(type);
+      await page.locator('#node-dialog-cancel').click();
+      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    }
+    for (const [type, id] of Object.entries(CONFIG)) {
+      await page.evaluate(([t, i]) => RED.editor.editConfig('', t, i), [type, id]);
+      await page.locator('#node-config-dialog-edit-form .form-row').first().waitFor();
+      await scan(type);
+      await page.locator('#node-config-dialog-cancel').click();
+      await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    }
+    const palette = await page.$$eval('#red-ui-palette-base-category-dental_recall .red-ui-palette-node', (els) => els.map((e) => e.textContent!.trim() + ' ' + (e.getAttribute('data-palette-label') ?? '')));
+    for (const t of palette) if (rawKey.test(t) || t.trim() === '') problems.push(`palette: "${t}"`);
+    console.log(`      ${types.length} node dialogs, ${Object.keys(CONFIG).length} config dialogs, ${palette.length} palette entries: ${shown} texts read`);
+    assert.ok(shown > 150, `${shown} texts read`);
+    assert.deepEqual(problems, []);
+  });
+
   it('saves every pack node unchanged when its dialog is closed with Done, then deploys an edit', async () => {
     const page = browser.page;
     const ours = flowNodes.filter((n) => PACK_TYPES.includes(n.type) || n.type === 'recall-summary');
@@ -270,13 +329,50 @@ describe('editor in a real browser (Chromium)', function () {
     await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
     const from = red.output().length;
     await page.locator('#red-ui-header-button-deploy').click();
-    await page.locator('.red-ui-notification:has-text("Successfully deployed")').last().waitFor({ timeout: 30_000 });
+    // this deploy, not an earlier one's notification: the editor has nothing left to deploy
+    await page.waitForFunction(() => !RED.nodes.dirty(), undefined, { timeout: 30_000 });
     const deployed = (await red.api<{ flows: { id: string; times?: string; days?: string }[] }>('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).flows.find((n) => n.id === 'schedule')!;
     assert.equal(deployed.times, time);
     // the node fires at that time (its log line), and its status says so, in office time
     await red.waitForOutput(/\[recall-schedule:Recall schedule\] run started \(scheduled\)/, from, 120_000);
     assert.ok(Date.now() >= at, `fired at ${new Date().toISOString()}, set for ${new Date(at).toISOString()}`);
     await page.locator('[id="schedule"] .red-ui-flow-node-status-label', { hasText: `ran ${dayName} ${time}, next` }).waitFor({ timeout: 30_000 });
+  });
+
+  it('says in the schedule dialog when RECALL_SCHEDULE overrides it (here set on the tab, as a fleet would)', async () => {
+    const page = browser.page;
+    const deploy = async () => {
+      await page.locator('#red-ui-header-button-deploy').click();
+      await page.waitForFunction(() => !RED.nodes.dirty(), undefined, { timeout: 30_000 });
+    };
+    await page.evaluate(() => {
+      const tab = RED.nodes.workspace('recall-tab');
+      tab.env = [...(tab.env || []).filter((e: any) => e.name !== 'RECALL_SCHEDULE'), { name: 'RECALL_SCHEDULE', value: '0 7 * * 1-5', type: 'str' }];
+      tab.changed = true;
+      RED.nodes.dirty(true);
+    });
+    await deploy();
+    await page.evaluate(() => {
+      RED.workspaces.show('recall-tab');
+      RED.view.reveal('schedule');
+    });
+    await page.locator('[id="schedule"] .red-ui-flow-node').dblclick();
+    const effect = page.locator('#recall-schedule-effective');
+    await effect.filter({ hasText: 'overrides' }).waitFor();
+    const shown = (await effect.textContent())!;
+    assert.ok(shown.includes('RECALL_SCHEDULE is set to "0 7 * * 1-5" and overrides the days and times below'), shown);
+    assert.ok(shown.includes(`Mon–Fri at 07:00 (${OFFICE_TZ})`), shown);
+    assert.match(shown, /Next run: (Mon|Tue|Wed|Thu|Fri) 07:00/);
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
+    await page.locator('[id="schedule"] .red-ui-flow-node-status-label', { hasText: '(RECALL_SCHEDULE)' }).waitFor({ timeout: 30_000 });
+    await page.evaluate(() => {
+      const tab = RED.nodes.workspace('recall-tab');
+      tab.env = (tab.env || []).filter((e: any) => e.name !== 'RECALL_SCHEDULE');
+      tab.changed = true;
+      RED.nodes.dirty(true);
+    });
+    await deploy();
   });
 
   it('logged no console error and no page error', () => {

@@ -237,9 +237,10 @@ describe('the default flow, end to end (real runtime, env only)', function () {
       assert.deepEqual(suppressions.map((r) => [r.channel, r.reason, r.entries]), [['email', 'opted-out', 1]]);
       assert.equal(JSON.stringify(suppressions).includes('ada.okafor'), false, 'the ledger holds no e-mail address');
 
-      // a contact the CRM refuses for good (422) becomes a failed key
-      crm.enqueue({ status: 422, body: { error: 'invalid contact' } });
-      dropFile(watch, 'cc-6.csv', exportPrintedLater(25).replace('HA0009', 'HA9909'));
+      // a contact the CRM refuses for good (422) becomes a failed key; another is accepted in the
+      // same run (a run whose every request is refused the same way is released as the run's fault)
+      crm.failWhen((r) => (r.json as { firstName?: string } | undefined)?.firstName === 'Omar', { status: 422, body: { error: 'invalid contact' } });
+      dropFile(watch, 'cc-6.csv', exportPrintedLater(25).replace('HA0009', 'HA9909').replace('TA0002', 'TA9902'));
       const run = await waitForRun(red, 'cc-6.csv', seen);
       assert.equal(run.delivery.failed, 1, run.text);
       const failed = await ask('failed-btn', 'failed-out');
@@ -252,7 +253,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
       await until(() => comms.debug.slice(before).some((d) => d.id === 'clear-out'), 'the cleared count');
       assert.deepEqual(JSON.parse(comms.debug.slice(before).find((d) => d.id === 'clear-out')!.msg), [{ cleared: 1 }]);
       assert.deepEqual(await ask('failed-btn', 'failed-out'), []);
-      dropFile(watch, 'cc-7.csv', exportPrintedLater(30).replace('HA0009', 'HA9909'));
+      dropFile(watch, 'cc-7.csv', exportPrintedLater(30).replace('HA0009', 'HA9909').replace('TA0002', 'TA9902'));
       const again = await waitForRun(red, 'cc-7.csv', seen);
       assert.equal(again.delivery.delivered, 1, again.text);
       assert.equal((hooks().at(-1)!.json as any).firstName, 'Omar');

@@ -8,7 +8,7 @@ import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
 
 const PACK = 'node-red-contrib-dentrix-recall';
-const NODE_TYPES = ['dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out'];
+const NODE_TYPES = ['recall-schedule', 'dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'consent-filter', 'idempotency-gate', 'crm-webhook-out'];
 /** types that are not nodes of a module */
 const STRUCTURAL = new Set(['tab', 'subflow', 'group', 'junction']);
 

@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DENTRIX_G_RECALL_PRESET, DENTRIX_G_RECALL_SQL } from '../../nodes/lib/presets/dentrix-g-query';
 import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
 
@@ -37,6 +38,14 @@ describe('npm start (a real Node-RED runtime with the default flow)', function (
       const types = ours.flatMap((s) => s.types);
       for (const type of NODE_TYPES) assert.ok(types.includes(type), `${type} is registered`);
       assert.ok(ours.every((s) => s.enabled));
+    });
+
+    it('hands the runtime\'s preset SQL to the editor (RED.settings), where the dialog\'s preset button reads it', async () => {
+      const settings = await red.api<{ dentrixOdbcInPresets?: Record<string, string> }>('GET', '/settings');
+      assert.equal(settings.dentrixOdbcInPresets?.[DENTRIX_G_RECALL_PRESET], DENTRIX_G_RECALL_SQL);
+      const html = fs.readFileSync(path.join(ROOT, 'nodes', 'dentrix-odbc-in', 'dentrix-odbc-in.html'), 'utf8');
+      assert.match(html, /RED\.settings\.dentrixOdbcInPresets/);
+      assert.doesNotMatch(html, /COALESCE\(a\.broken/, 'no copy of the SQL in the dialog');
     });
 
     it('installed the default flow, which holds all six node types', async () => {

@@ -11,12 +11,13 @@ describe('lib/run runMetaOf', () => {
   });
 
   it('without msg.recall, takes the source from the contacts: an ODBC run stays an ODBC run', () => {
-    const meta = runMetaOf(undefined, [{ patientId: 'P1', source: 'odbc' }], 'SOUTH');
+    const meta = runMetaOf(undefined, [{ patientId: 'P1', source: 'odbc' }], { office: 'SOUTH', source: 'export' });
     assert.equal(meta.source, 'odbc');
     assert.equal(meta.office, 'SOUTH');
     assert.match(meta.runId, /^[0-9a-f-]{36}$/);
     assert.deepEqual(meta.counts, {});
     assert.equal(runMetaOf(undefined, []).source, 'export');
+    assert.equal(runMetaOf(undefined, [{ 'Patient ID': 'P1' }], { source: 'odbc' }).source, 'odbc', 'raw rows: the caller\'s source');
   });
 
   it('a partial msg.recall (e.g. {}) gets a run id, counts and a source instead of staying bare', () => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { localDate } from '../../nodes/lib/export/folder';
 import { helper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';
+import { MULTI_PAGE, reportPdf, syntheticReportCsv } from '../support/pdf-fixtures';
 import { CC_CSV, DRIFT_CSV, EXPORTS, EXPECTED_CC_ROWS, HEADERS, writeWorkbook, xlsxFromCsv } from '../lib/export/workbooks';
 
 const exportNode = nodeModule('batch-export-in');
@@ -97,6 +98,22 @@ describe('batch-export-in node', function () {
     fs.renameSync(tmp, target);
     return target;
   }
+
+  it('shows the pages read while a long PDF report is read, ending on the last page', async () => {
+    const { node, out1 } = await load();
+    const pdf = await reportPdf(syntheticReportCsv(300), MULTI_PAGE);
+    assert.ok(pdf.pages >= 20, `a long report: ${pdf.pages} pages`);
+    const last = next(node, 'call:status', statusText(new RegExp(`^reading page ${pdf.pages} of ${pdf.pages}: long\\.pdf$`)));
+    const got = next(out1);
+    drop('long.pdf', Buffer.from(pdf.bytes));
+    await awaiting('the last page in the status', dir, last);
+    const msg = await awaiting('the rows of long.pdf', dir, got);
+    assert.equal(msg.recall.rowCount, 300);
+    const shown = node.status.getCalls().map((c: any) => String(c.args[0]?.text ?? '')).filter((t: string) => t.startsWith('reading page'));
+    const numbers = shown.map((t: string) => Number(/^reading page (\d+) of/.exec(t)![1]));
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), `pages in order: ${numbers}`);
+    assert.ok(shown.every((t: string) => t.endsWith(` of ${pdf.pages}: long.pdf`)), shown.join(' | '));
+  });
 
   it('emits the rows of a CSV export as one message, then moves it to processed/<date>/', async () => {
     const { out1 } = await load();

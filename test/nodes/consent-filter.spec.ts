@@ -81,6 +81,16 @@ describe('consent-filter node', () => {
     assert.match(status.text, /^1 contactable, /);
   });
 
+  it('a message without msg.recall gets whole run metadata (a run id, the contacts\' source), not a bare object', async () => {
+    await helper.load([ledgerNode, consent], flow({}), creds);
+    const o1 = next('out1');
+    helper.getNode('n1').receive({ payload: [contact()] });
+    const a = await o1;
+    assert.match(a.recall.runId, /^[0-9a-f-]{36}$/);
+    assert.equal(a.recall.source, 'odbc');
+    assert.equal(a.recall['consent-filter'].contacts, 1);
+  });
+
   it('keeps the list in the ledger: the next run (no pull, no msg.suppress) still suppresses', async () => {
     await helper.load([ledgerNode, consent], flow({}), creds);
     let o1 = next('out1');

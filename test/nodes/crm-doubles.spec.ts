@@ -286,6 +286,26 @@ describe('CRM presets against GoHighLevel and HubSpot doubles (final state after
     assert.ok(hs.seen.length <= 2, `${hs.seen.length} requests`);
   });
 
+  it("a CRM window spent by someone else (its limit below ours): each preset reads its own 429 and headers, waits, delivers everyone", async () => {
+    // another app on the account leaves us 10 per second: our own limiter (95) does not know
+    ghl = await new GhlDouble(LOCATION, TOKEN, { max: 10, windowMs: 1000, daily: 200_000 }).start();
+    await helper.load(MODULES, flow(file, { preset: 'gohighlevel', url: ghl.url, locationId: LOCATION }, { maxAttempts: '10' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
+    const out = await run(cohort(15, '2026-12-20', 'due-soon', () => 'all'));
+    assert.equal(out.caught, undefined, out.caught?.error?.message);
+    assert.equal(out.committed.recall['crm-webhook-out'].delivered, 15);
+    assert.equal(ghl.contacts.length, 15);
+    // X-RateLimit-Remaining 0 pauses every request for one interval: few refusals, not a storm
+    assert.ok(ghl.count(429) <= 8, `${ghl.count(429)} answers 429 for 30 calls`);
+    await helper.unload();
+
+    hs = await new HubspotDouble(TOKEN, { max: 1, windowMs: 1000, daily: 250_000 }).start();
+    await helper.load(MODULES, flow(file, { preset: 'hubspot', url: hs.url }, { maxAttempts: '10' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
+    const hub = await run(cohort(250, '2027-01-20', 'due-now', () => 'all'));
+    assert.equal(hub.caught, undefined, hub.caught?.error?.message);
+    assert.equal(hub.committed.recall['crm-webhook-out'].delivered, 250);
+    assert.ok(hs.count(429) <= 3, `${hs.count(429)} answers 429 (TEN_SECONDLY_ROLLING) for 3 batches`);
+  });
+
   it('HubSpot daily quota (429 policy DAILY): the run stops at once, the rest is released', async () => {
     hs = await new HubspotDouble(TOKEN, { ...FAST, daily: 1 }).start();
     await helper.load(MODULES, flow(file, { preset: 'hubspot', url: hs.url, concurrency: '1' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });

@@ -163,6 +163,16 @@ describe('idempotency-gate node', function () {
     assert.equal((await heldOut).payload[0].ledgerState, 'sent');
   });
 
+  it('a message without msg.recall gets run metadata with the contacts\' real source (an ODBC run stays one)', async () => {
+    await helper.load([ledgerNode, gateNode], flow(file), CREDS);
+    const out = next('sent');
+    helper.getNode('gate-reserve').receive({ payload: [contact(0, { source: 'odbc' })] });
+    const msg = await out;
+    assert.equal(msg.recall.source, 'odbc');
+    assert.match(msg.recall.runId, /^[0-9a-f-]{36}$/);
+    assert.equal(msg.recall.counts.reserved, 1);
+  });
+
   it('takes the mode from a message property', async () => {
     await helper.load([ledgerNode, gateNode], flow(file, { mode: 'gateMode', modeType: 'msg' }), CREDS);
     const out = next('sent');

@@ -75,6 +75,7 @@ export class CrmServer {
   inFlight = 0;
   private readonly queued: Fault[] = [];
   private readonly perKey = new Map<string, Fault[]>();
+  private readonly matched: { when: (req: CrmRequest) => boolean; fault: Fault }[] = [];
   private readonly keys = new Map<string, string>();
   private readonly accepted: number[] = [];
   private readonly sockets = new Set<Socket>();
@@ -98,6 +99,12 @@ export class CrmServer {
   /** The next requests (any key) get these answers, in order. */
   enqueue(...faults: Fault[]): this {
     this.queued.push(...faults);
+    return this;
+  }
+
+  /** The next request for which `when` holds gets this answer (once). */
+  failWhen(when: (req: CrmRequest) => boolean, fault: Fault): this {
+    this.matched.push({ when, fault });
     return this;
   }
 
@@ -174,6 +181,8 @@ export class CrmServer {
     const custom = this.opts.handler?.(rec);
     if (custom) return custom;
     const key = rec.headers['idempotency-key'];
+    const m = this.matched.findIndex((x) => x.when(rec));
+    if (m >= 0) return this.matched.splice(m, 1)[0].fault;
     const forKey = key ? this.perKey.get(key) : undefined;
     if (forKey?.length) return forKey.shift()!;
     if (this.queued.length) return this.queued.shift()!;

@@ -122,9 +122,12 @@ const keyable = (x: unknown): x is RecallContact => {
  * alike, and a row already contacted never hides another one's new recall.
  */
 async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise<{ count: number; test: (c: RecallContact) => boolean }> {
-  const keys = new Set(contacts.filter(keyable).map((c) => recallKey(ledger.hmac, c)));
-  const states = await heldStates(ledger, [...keys]);
-  let count = 0;
-  for (const c of contacts) if (keyable(c) && states.has(recallKey(ledger.hmac, c))) count++;
-  return { count, test: (c) => states.size > 0 && keyable(c) && states.has(recallKey(ledger.hmac, c)) };
+  // one keyed hash per row: consent copies contacts, so rows are matched by their key parts
+  const parts = (c: RecallContact) => `${c.office}\u0000${c.patientId}\u0000${c.segment}\u0000${c.dueDate || c.lastVisit || ''}`;
+  const keyOf = new Map<string, string>();
+  for (const c of contacts) if (keyable(c) && !keyOf.has(parts(c))) keyOf.set(parts(c), recallKey(ledger.hmac, c));
+  const states = await heldStates(ledger, [...new Set(keyOf.values())]);
+  const held = new Set([...keyOf].filter(([, key]) => states.has(key)).map(([p]) => p));
+  const test = (c: RecallContact) => held.size > 0 && keyable(c) && held.has(parts(c));
+  return { count: contacts.filter((c) => keyable(c) && held.has(parts(c))).length, test };
 }

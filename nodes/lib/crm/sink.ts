@@ -292,7 +292,7 @@ export class SinkRun {
     const described = { url: redactUrl(req.url), method: req.method, headers, body: key ? JSON.parse(body) : jsonCopy(req.body) };
     // GoHighLevel: the calls that follow the upsert (their contact id is known only then)
     const then = req.then?.('{"contact":{"id":"<contact id from the upsert>"}}');
-    if (then?.length) return { ...described, then: then.map((t) => ({ url: redactUrl(t.url).replace(/%3C(.*?)%3E/g, '<$1>'), method: t.method, body: jsonCopy(t.body) })) };
+    if (then?.length) return { ...described, then: then.map((t) => ({ url: decodeURI(redactUrl(t.url)), method: t.method, body: jsonCopy(t.body) })) };
     return described;
   }
 

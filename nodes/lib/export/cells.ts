@@ -14,7 +14,10 @@ export interface CellRow extends Array<Cell> {
 }
 
 /** Reads one file of a known format, streaming rows (memory stays bounded). */
-export type FormatReader = (file: string) => AsyncIterable<Cell[] | CellRow>;
+/** Progress of a long read: pages (PDF) read so far out of all. */
+export type ReadProgress = (done: number, total: number) => void;
+
+export type FormatReader = (file: string, onProgress?: ReadProgress) => AsyncIterable<Cell[] | CellRow>;
 
 /** A file that cannot be read as a report; the message says why, for `<name>.error.txt`. */
 export class ExportFileError extends Error {

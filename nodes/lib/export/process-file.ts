@@ -21,6 +21,8 @@ export interface ProcessOptions {
   now?: () => Date;
   /** size, row and zip limits (default: DEFAULT_LIMITS) */
   limits?: FileLimits;
+  /** a long read's progress (a PDF's pages read, of all), for the node's status */
+  onProgress?: (file: string, done: number, total: number) => void;
 }
 
 export interface ExportBatch {
@@ -76,7 +78,8 @@ export async function processFile(file: string, opts: ProcessOptions, deliver: D
       return { kind: 'duplicate', duplicate: { file: name, sha256, first, movedTo } };
     }
     const office = officeFor(name, opts.office, opts.officePattern);
-    const { format, rows } = await readExport(file, opts.limits);
+    const progress = opts.onProgress;
+    const { format, rows } = await readExport(file, opts.limits, progress && ((done, total) => progress(name, done, total)));
     const table = await tabulate(rows, opts.template, { failOnUnexpected: opts.failOnUnexpected });
     const after = await stat(file);
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) return { kind: 'changed', file };

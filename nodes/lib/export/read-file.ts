@@ -4,7 +4,7 @@
 // Adding a format reader (e.g. PDF, issue 9): implement a FormatReader in its own
 // file and put it in READERS below. The signature of readExport is stable.
 import { open } from 'node:fs/promises';
-import { type Cell, type CellRow, ExportFileError, type FormatReader } from './cells';
+import { type Cell, type CellRow, ExportFileError, type FormatReader, type ReadProgress } from './cells';
 import { readCsv } from './csv-reader';
 import { readPdf } from './pdf-reader';
 import { readXlsx } from './xlsx-reader';
@@ -26,7 +26,7 @@ const notSupported =
 
 /** Registration point: one reader per sniffed format. */
 export const READERS: Record<FileFormat, FormatReader> = {
-  pdf: readPdf, // issue 9: pdf-reader.ts
+  pdf: (file, onProgress) => readPdf(file, { onPage: onProgress }),
   xlsx: readXlsx,
   // exceljs reads only Office Open XML; see README "Report exports and the spreadsheet reader".
   xls: notSupported('legacy .xls is not supported; save the report as .xlsx or .csv'),
@@ -62,16 +62,17 @@ export interface OpenedExport {
 /**
  * Sniffs the file and returns its rows as a stream. Errors name what is wrong with the
  * file. The limits are checked before any parsing (size; an .xlsx's zip unpacked and
- * its rows counted) and while rows stream (CSV and PDF rows).
+ * its rows counted) and while rows stream (CSV and PDF rows). `onProgress` hears of each
+ * page of a PDF (pages read, pages in all); other formats are read too fast to need it.
  */
-export async function readExport(file: string, limits: FileLimits = DEFAULT_LIMITS): Promise<OpenedExport> {
+export async function readExport(file: string, limits: FileLimits = DEFAULT_LIMITS, onProgress?: ReadProgress): Promise<OpenedExport> {
   const size = await checkFileSize(file, limits);
   const head = await readHead(file);
   if (head.length === 0) throw new ExportFileError('the file is empty');
   const format = sniffFormat(head);
   if (format === 'xlsx') await checkXlsxZip(file, size, limits);
   const reader = READERS[format];
-  return { format, rows: withLines(reader(file), limits) };
+  return { format, rows: withLines(reader(file, onProgress), limits) };
 }
 
 async function* withLines(rows: AsyncIterable<Cell[] | CellRow>, limits: FileLimits): AsyncGenerator<CellRow> {

@@ -1,6 +1,6 @@
 // Settings of the recall-ledger config node, resolved without Node-RED (unit-tested).
 import * as path from 'node:path';
-import { envRefProblem, envSetting, intSetting } from '../settings';
+import { boolSetting, envRefProblem, envSetting, intSetting } from '../settings';
 import { DEFAULT_BUSY_TIMEOUT_MS } from './sqlite-ledger';
 
 export const DEFAULT_FILE = 'recall-ledger.db';
@@ -69,4 +69,43 @@ export function applyLedgerDbDefault(env: NodeJS.ProcessEnv, userDir: string | u
   if (current !== '' && path.isAbsolute(current)) return undefined;
   env.RECALL_LEDGER_DB = resolveLedgerFile(current, userDir, cwd);
   return env.RECALL_LEDGER_DB;
+}
+
+export type GateMode = 'reserve' | 'commit' | 'observe';
+
+export interface GateConfigInput {
+  mode?: string;
+  /** 'mode' (one of the three, typed into the node), or a typed-input type read per message */
+  modeType?: string;
+  leaseMinutes?: unknown;
+  dryRun?: unknown;
+}
+
+export interface GateSettings {
+  /** the mode typed into the node; undefined when it is read from each message */
+  mode?: GateMode;
+  leaseMs: number;
+  /** an empty setting (RECALL_DRY_RUN unset) means dry-run, as at the sink */
+  dryRun: boolean;
+}
+
+/** `text` as a gate mode; the error says where it came from. */
+export function gateMode(text: string, from: string): GateMode {
+  if (text === 'reserve' || text === 'commit' || text === 'observe') return text;
+  throw new Error(`mode must be reserve, commit or observe, got "${text}" (from ${from})`);
+}
+
+/** idempotency-gate's settings, parsed once at deploy. */
+export function gateSettings(config: GateConfigInput, defaultLeaseMs: number, env: NodeJS.ProcessEnv = process.env): GateSettings {
+  const type = config.modeType || 'mode';
+  const literal = type === 'mode' || type === 'str';
+  const mode = literal ? gateMode(envSetting(config.mode || 'reserve', env), `${type} ${config.mode || 'reserve'}`) : undefined;
+  const leaseMs = intSetting('lease (minutes)', config.leaseMinutes, defaultLeaseMs / 60_000, 1, 24 * 60, env) * 60_000;
+  let dryRun: boolean;
+  try {
+    dryRun = boolSetting(config.dryRun, true, env);
+  } catch (err) {
+    throw new Error(`dry-run setting: ${(err as Error).message}`);
+  }
+  return { mode, leaseMs, dryRun };
 }

@@ -1,12 +1,14 @@
 // How the presets map one record: consent per channel, tags outside the upsert, batches.
 import { strict as assert } from 'node:assert';
 import { ghlBody, ghlDnd } from '../../../nodes/lib/crm/ghl';
+import { createHttpClient } from '../../../nodes/lib/crm/http';
 import { buildPayload } from '../../../nodes/lib/crm/payload';
 import { planRequests } from '../../../nodes/lib/crm/plan';
 import type { EndpointConfig, Item } from '../../../nodes/lib/crm/presets';
 import { blockedChannels } from '../../../nodes/lib/crm/sink';
 import type { RecallContact } from '../../../nodes/lib/types';
 import { contact, hmac } from './contacts';
+import { sinkRun } from './sink-setup';
 
 const item = (c: RecallContact): Item => ({ key: c.key!, patientId: c.patientId, payload: buildPayload(c, hmac(c.office, c.patientId)), blocked: blockedChannels(c) });
 const ghl: EndpointConfig = { preset: 'gohighlevel', url: 'https://ghl.test', locationId: 'loc', allowPlainHttp: false };
@@ -57,5 +59,17 @@ describe('crm presets', () => {
     const r = requests[1];
     const ok = r.confirmed!(207, JSON.stringify({ results: [{ id: '1', properties: {}, objectWriteTraceId: r.items[3].key }] }))!;
     assert.deepEqual([...ok], [r.items[3].key]);
+  });
+
+  it('GoHighLevel dry-run shows the upsert and the calls that follow it', async () => {
+    const client = createHttpClient();
+    try {
+      const out = await sinkRun('https://ghl.test', client, [contact(1)], { settings: { dryRun: true }, endpoint: { ...ghl, workflowId: 'wf1' } }).run();
+      const req = out.results[0].request!;
+      assert.equal(req.url, 'https://ghl.test/contacts/upsert');
+      assert.deepEqual(req.then!.map((t) => t.url), ['https://ghl.test/contacts/<contact id from the upsert>/tags', 'https://ghl.test/contacts/<contact id from the upsert>/workflow/wf1']);
+    } finally {
+      client.destroy();
+    }
   });
 });

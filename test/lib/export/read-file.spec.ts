@@ -8,6 +8,7 @@ import { tabulate } from '../../../nodes/lib/export/table';
 import { readXlsx } from '../../../nodes/lib/export/xlsx-reader';
 import { DENTRIX_CONTINUING_CARE } from '../../../nodes/lib/export/template';
 import ExcelJS from 'exceljs';
+import { MULTI_PAGE, reportPdf, syntheticReportCsv } from '../../support/pdf-fixtures';
 import { CC_CSV, EXPORTS, EXPECTED_CC_ROWS, HEADERS, writeBigWorkbook, writeWorkbook, xlsxFromCsv } from './workbooks';
 
 async function readTable(file: string) {
@@ -21,6 +22,20 @@ describe('lib/export read-file (format by content, readers)', function () {
   before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-read-'))));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const tmp = (name: string) => path.join(dir, name);
+
+  it("reports a PDF's progress page by page (pages read, pages in all)", async () => {
+    const pdf = await reportPdf(syntheticReportCsv(120), MULTI_PAGE);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdf-progress-')), 'report.pdf');
+    fs.writeFileSync(file, pdf.bytes);
+    const seen: [number, number][] = [];
+    const { format, rows } = await readExport(file, undefined, (done, total) => seen.push([done, total]));
+    let n = 0;
+    for await (const _row of rows) n++;
+    assert.equal(format, 'pdf');
+    assert.ok(n > 120);
+    assert.ok(pdf.pages > 3, `${pdf.pages} pages`);
+    assert.deepEqual(seen, Array.from({ length: pdf.pages }, (_, i) => [i + 1, pdf.pages]));
+  });
 
   it('sniffs the format from the first bytes', () => {
     assert.equal(sniffFormat(Buffer.from('%PDF-1.7\n')), 'pdf');

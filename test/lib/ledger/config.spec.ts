@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { applyLedgerDbDefault, ledgerSettings, resolveLedgerFile } from '../../../nodes/lib/ledger/config';
+import { applyLedgerDbDefault, gateMode, gateSettings, ledgerSettings, resolveLedgerFile } from '../../../nodes/lib/ledger/config';
 
 describe('ledger settings', () => {
   it('resolves a relative file against the user dir, else the working dir', () => {
@@ -55,5 +55,20 @@ describe('RECALL_LEDGER_DB default (set when the pack loads)', () => {
     const env: NodeJS.ProcessEnv = { RECALL_LEDGER_DB: path.resolve('/var/lib/recall/ledger.sqlite') };
     assert.equal(applyLedgerDbDefault(env, userDir), undefined);
     assert.equal(env.RECALL_LEDGER_DB, path.resolve('/var/lib/recall/ledger.sqlite'));
+  });
+});
+
+describe('lib/ledger/config gateSettings', () => {
+  it('parses the mode typed into the node, the lease and dry-run once (empty dry-run = dry-run)', () => {
+    assert.deepEqual(gateSettings({ mode: 'commit', modeType: 'mode', leaseMinutes: '15', dryRun: 'false' }, 600_000), { mode: 'commit', leaseMs: 900_000, dryRun: false });
+    assert.deepEqual(gateSettings({ dryRun: '${UNSET_DRY}' }, 600_000, {}), { mode: 'reserve', leaseMs: 600_000, dryRun: true });
+    assert.equal(gateSettings({ mode: 'gateMode', modeType: 'msg' }, 600_000).mode, undefined);
+  });
+
+  it('names what is wrong', () => {
+    assert.throws(() => gateSettings({ mode: 'publish' }, 600_000), /mode must be reserve, commit or observe, got "publish" \(from mode publish\)/);
+    assert.throws(() => gateSettings({ dryRun: 'maybe' }, 600_000), /dry-run setting: expected true or false, got "maybe"/);
+    assert.throws(() => gateSettings({ leaseMinutes: '0' }, 600_000), /setting "lease \(minutes\)" must be a whole number from 1 to 1440/);
+    assert.equal(gateMode('observe', 'msg x'), 'observe');
   });
 });

@@ -87,7 +87,10 @@ export function reachedBy(office: Office, requests: readonly CrmRequest[], secre
   return out;
 }
 
-/** Runs `weeks` weekly runs; everything it started is stopped before it returns (or throws). */
+/**
+ * Runs `weeks` weekly runs; everything it started is stopped before it returns (or throws).
+ * The ledger file stays for the caller to read; remove path.dirname(ledgerFile) afterwards.
+ */
 export async function runSeason(opts: SeasonOptions): Promise<SeasonResult> {
   const office = Office.opening(SEASON_OFFICE, opts.start ?? '2026-01-05', opts.seed);
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-season-'));
