@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { ROOT } from './support/paths';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const NODE_TYPES = ['dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'idempotency-gate', 'consent-filter', 'crm-webhook-out'];
+const NODE_TYPES = ['recall-schedule', 'recall-summary', 'dentrix-odbc-in', 'batch-export-in', 'recall-normalize', 'idempotency-gate', 'consent-filter', 'crm-webhook-out'];
 
 /** Does the semver range accept this version? (only the operators package.json uses here) */
 function accepts(range: string, version: string): boolean {
@@ -75,7 +75,7 @@ describe('packaging (Flow Library scorecard, offline)', () => {
     for (const v of ['22.13.0', '22.23.5', '24.0.0', '24.22.3']) assert.ok(accepts(pkg.engines.node, v), v);
     for (const v of ['20.19.0', '22.9.0', '22.12.0']) assert.ok(!accepts(pkg.engines.node, v), `rejects ${v}`);
   });
-  it('registers the six node types, each with a literal registerType, an icon and a palette category', () => {
+  it('registers the pack node types, each with a literal registerType, an icon and a palette category', () => {
     const all = new Map<string, string>();
     for (const [name, js] of Object.entries<string>(pkg['node-red'].nodes)) {
       const jsPath = path.join(ROOT, js);
@@ -121,6 +121,21 @@ describe('packaging (Flow Library scorecard, offline)', () => {
     // the team's product document, which users do not have (spelled out so that a grep of the repository for it finds nothing)
     const internal = new RegExp(`\\b${String.fromCharCode(83, 80, 69, 67)}\\b`);
     for (const file of files) assert.doesNotMatch(fs.readFileSync(file, 'utf8'), internal, `${path.relative(ROOT, file)} refers to the team's internal product document`);
+  });
+  it('every node keeps its words in locales/en-US, as core nodes do: a message catalog and its sidebar help, none left in the dialog file', () => {
+    for (const [name, js] of Object.entries<string>(pkg['node-red'].nodes)) {
+      const dir = path.dirname(path.join(ROOT, js));
+      const catalog = path.join(dir, 'locales', 'en-US', `${name}.json`);
+      assert.ok(fs.existsSync(catalog), `${name}: ${path.relative(ROOT, catalog)}`);
+      assert.ok(JSON.parse(fs.readFileSync(catalog, 'utf8'))[name], `${name}: its catalog is keyed by the node's name`);
+      const help = path.join(dir, 'locales', 'en-US', `${name}.html`);
+      assert.match(fs.existsSync(help) ? fs.readFileSync(help, 'utf8') : '', new RegExp(`<script type="text/markdown" data-help-name="${name}">`), `${name}: help in ${path.relative(ROOT, help)}`);
+      const dialog = fs.readFileSync(path.join(dir, `${name}.html`), 'utf8');
+      assert.doesNotMatch(dialog, /data-help-name=/, `${name}: a second help in ${name}.html (after a merge?)`);
+      // a <label> with words of its own instead of a data-i18n key
+      const bare = [...dialog.matchAll(/<label[^>]*>((?:(?!<\/label>)[\s\S])*)<\/label>/g)].map((m) => m[1]).filter((inner) => !/data-i18n/.test(inner) && inner.replace(/<[^>]+>|&nbsp;|\s/g, '') !== '');
+      assert.deepEqual(bare, [], `${name}: labels without data-i18n`);
+    }
   });
   it('the runtime never needs a dev dependency', () => {
     const dev = Object.keys(pkg.devDependencies ?? {});

@@ -164,8 +164,24 @@ export interface RecallMeta {
   columns?: string[];
   /** bookings after contact per office and segment, from the ledger (idempotency-gate commit) */
   outcomes?: OutcomeFigures;
-  /** a stage may add its own summary under its node type */
-  [extra: string]: unknown;
+  /** batch-export-in: the export's file format (csv, xlsx, pdf, …) */
+  format?: string;
+  /** batch-export-in: headers of the export that no column of the preset reads */
+  unexpectedColumns?: string[];
+  /** the gate-sink handshake: the ledger that reserved the keys and until when (idempotency-gate reserve) */
+  ledger?: LedgerHandshake;
+  // Each stage adds its own summary under its node type ('recall-normalize', 'consent-filter',
+  // 'idempotency-gate', 'crm-webhook-out', 'dentrix-odbc-in'): declared beside the summary's
+  // type in lib/<domain> (`declare module '../types'`), so this floor imports none of them.
+}
+
+/** msg.recall.ledger: what the sink needs from the gate's reservation. */
+export interface LedgerHandshake {
+  /** id of the recall-ledger config node that reserved the keys */
+  node: string;
+  leaseMs: number;
+  /** ISO time the reservations run out; null on a dry run (nothing reserved) */
+  leaseUntil: string | null;
 }
 
 /** Outcome of one contact at the CRM sink; the results contract of idempotency-gate commit. */

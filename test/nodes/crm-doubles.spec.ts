@@ -276,6 +276,18 @@ describe('CRM presets against GoHighLevel and HubSpot doubles (final state after
     assert.equal(await failedKeys(), 0);
   });
 
+  it('HubSpot by a custom id property: a patient whose e-mail and SMS consent drop later is still updated (recall_sms_ok false)', async () => {
+    hs = await new HubspotDouble(TOKEN, FAST).start();
+    hs.defineUnique('dentrix_contact_key');
+    await helper.load(MODULES, flow(file, { preset: 'hubspot', url: hs.url, idProperty: 'dentrix_contact_key' }), { L: { secret: TEST_SECRET }, ep: { token: TOKEN } });
+    await run(cohort(3, '2026-12-20', 'due-soon', () => 'all'));
+    assert.ok(hs.contacts.every((c) => c.properties.recall_sms_ok === 'true'));
+    const out = await run(cohort(3, '2027-01-20', 'due-now', () => 'privacy'));
+    assert.equal(out.committed.recall['crm-webhook-out'].delivered, 3);
+    assert.equal(hs.contacts.length, 3, 'duplicate CRM contacts');
+    assert.ok(hs.contacts.every((c) => c.properties.recall_sms_ok === 'false' && c.properties.recall_email_ok === 'false'), JSON.stringify(hs.contacts));
+  });
+
   it('HubSpot portal without the consent properties: the run stops naming them, nobody failed', async () => {
     hs = await new HubspotDouble(TOKEN, FAST).start();
     hs.defined.delete('recall_sms_ok');

@@ -131,3 +131,9 @@ async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise
   const test = (c: RecallContact) => held.size > 0 && keyable(c) && held.has(parts(c));
   return { count: contacts.filter((c) => keyable(c) && held.has(parts(c))).length, test };
 }
+
+declare module '../types' {
+  interface RecallMeta {
+    'consent-filter'?: ConsentRunSummary;
+  }
+}

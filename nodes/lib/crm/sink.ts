@@ -418,3 +418,9 @@ function perContact(o: RequestOutcome, item: Item): Omit<DeliveryResult, 'key' |
   if (o.response) r.response = o.response;
   return r;
 }
+
+declare module '../types' {
+  interface RecallMeta {
+    'crm-webhook-out'?: RunSummary;
+  }
+}

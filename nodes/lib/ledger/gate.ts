@@ -233,3 +233,10 @@ export async function ledgerFigures(ledger: Ledger, asOf: string): Promise<Outco
   if (!ledger.outcomeRows) return undefined;
   return outcomeFigures(await ledger.outcomeRows(windowStart(asOf)), asOf);
 }
+
+declare module '../types' {
+  interface RecallMeta {
+    /** idempotency-gate's own summary of its last mode on this run */
+    'idempotency-gate'?: ReserveSummary | CommitSummary;
+  }
+}

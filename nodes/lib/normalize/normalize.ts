@@ -239,3 +239,10 @@ export function normalizeRows(rows: readonly unknown[], o: NormalizeOptions): No
   summary.skipped = skipped.length;
   return { selected, skipped, counts: countBy(skipped, (s) => s.reason), summary };
 }
+
+declare module '../types' {
+  interface RecallMeta {
+    /** recall-normalize's summary, with the segment edges the run used */
+    'recall-normalize'?: NormalizeSummary & { edges: Edges };
+  }
+}

@@ -90,3 +90,10 @@ export function shortFault(kind: FaultKind | undefined): string {
     default: return 'failed';
   }
 }
+
+declare module '../types' {
+  interface RecallMeta {
+    /** set when the node ran its preset: which one, for which as-of date */
+    'dentrix-odbc-in'?: { preset: string; asOf?: string };
+  }
+}

@@ -16,23 +16,13 @@ import { recallKey } from '../../../nodes/lib/ledger/keys';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import { CrmServer } from '../../support/crm-server';
 import { contacts, hmac, TEST_SECRET } from './contacts';
+import { prng } from '../../support/random';
 
 const CHILD = path.join(__dirname, 'crash-child.js');
 const CONTACTS = 150;
 const KILLS = 20;
 const CONCURRENCY = 3;
 const CHECKPOINT = 2;
-
-/** Deterministic pseudo-random kill points (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('crm crash test (child process SIGKILLed during sends)', function () {
   this.timeout(240_000);

@@ -12,18 +12,7 @@ import { recallKey } from '../../../nodes/lib/ledger/keys';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import { CrmServer, type Fault } from '../../support/crm-server';
 import { contacts, hmac, reserveBatch, TEST_SECRET } from './contacts';
-
-/** mulberry32: a seeded PRNG, so a failing mix can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../support/random';
 
 describe('crm fault mix (gate + sink + commit, real ledger, misbehaving CRM)', function () {
   this.timeout(120_000);

@@ -5,20 +5,9 @@
 // and a current recall row. Seeded: the same seed gives the same season.
 // The rows it hands over have the columns of the Dentrix ODBC preset (docs/contracts.md).
 import { createHmac } from 'node:crypto';
+import { prng } from '../random';
 
 export type RawRow = Record<string, string | number | null>;
-
-/** mulberry32: a small seeded PRNG (as in test/lib/crm/fault-mix.spec.ts). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 export const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
