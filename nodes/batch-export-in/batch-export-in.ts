@@ -7,7 +7,7 @@ import { SEEN_FILE, PROCESSED_DIR } from '../lib/export/folder';
 import { type ExportBatch, failInterruptedRead, processFile, type Outcome } from '../lib/export/process-file';
 import { removeOldExports } from '../lib/export/retention';
 import { SeenStore } from '../lib/export/seen';
-import { type ExportSettings, exportSettings } from '../lib/export/settings';
+import { type ExportSettings, exportSettings, FolderNotSetError } from '../lib/export/settings';
 import { FolderWatcher } from '../lib/export/watcher';
 import { newRunMeta } from '../lib/run';
 import { envSetting } from '../lib/settings';
@@ -172,7 +172,10 @@ export = function (RED: NodeAPI): void {
       return starting;
     }
 
-    if (configError) {
+    if (configError instanceof FolderNotSetError) {
+      // not an error on each deploy: an office that reads through ODBC only leaves it unset
+      status('yellow', 'ring', 'not configured: set RECALL_WATCH_DIR');
+    } else if (configError) {
       status('red', 'ring', 'configuration error');
       node.error(configError.message);
     } else {
