@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { ROOT } from './support/paths';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -70,8 +71,9 @@ describe('packaging (Flow Library scorecard, offline)', () => {
     for (const v of ['4.1.0', '4.1.15', '5.0.0', '5.0.7', '5.9.0']) assert.ok(accepts(pkg['node-red'].version, v), v);
     assert.ok(!accepts(pkg['node-red'].version, '4.0.9'));
   });
-  it('P07 engines.node accepts Node 20.17, 22.9 and 24', () => {
-    for (const v of ['20.17.0', '22.9.0', '24.0.0']) assert.ok(accepts(pkg.engines.node, v), v);
+  it('P07 engines.node accepts the targets, Node 22.13+ and 24, and not Node 20 (end of life) or 22 before 22.13', () => {
+    for (const v of ['22.13.0', '22.23.5', '24.0.0', '24.22.3']) assert.ok(accepts(pkg.engines.node, v), v);
+    for (const v of ['20.19.0', '22.9.0', '22.12.0']) assert.ok(!accepts(pkg.engines.node, v), `rejects ${v}`);
   });
   it('registers the pack node types, each with a literal registerType, an icon and a palette category', () => {
     const all = new Map<string, string>();
@@ -147,11 +149,48 @@ describe('packaging (Flow Library scorecard, offline)', () => {
     };
     walk(path.join(ROOT, 'nodes'));
     for (const text of sources) {
-      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)'([^'.][^']*)'/g)) {
+      for (const m of text.matchAll(/(?:(?<!import type [^;]*)from\s+|require\(\s*|(?<!typeof )import\(\s*)'([^'.][^']*)'/g)) {
         const name = m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0];
         if (name === 'node-red' && /import type/.test(text)) continue;
         assert.ok(!dev.includes(name) || name === '@types/node-red', `nodes/ imports dev dependency ${name}`);
       }
     }
+  });
+  it('the tarball holds what a user needs and no source maps, tests or build files', function () {
+    this.timeout(60_000);
+    const res = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    const files = (JSON.parse(res.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'source maps point at sources the tarball does not have');
+    assert.deepEqual(files.filter((f) => /^(test|bench|scripts|nodes|dist\/test|dist\/bench)\//.test(f) || f.endsWith('.ts')), [], 'tests, bench, TypeScript sources');
+    for (const f of Object.values<string>(pkg['node-red'].nodes)) {
+      assert.ok(files.includes(f), `${f} (a node)`);
+      assert.ok(files.includes(f.replace(/\.js$/, '.html')), `${f} html`);
+    }
+    // the services (flows/service/) run flows/start.js from the installed pack, with its settings and demo
+    for (const f of ['examples/default-recall-flow.json', 'flows/start.js', 'flows/settings.js', 'flows/env-defaults.js', 'flows/user-dir.js', 'flows/demo-export.js', 'docs/install.md', 'LICENSE', 'README.md']) {
+      assert.ok(files.includes(f), f);
+    }
+  });
+  it('the Node-RED modules the default flow uses are declared for Node-RED and npm', () => {
+    const flow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'default-recall-flow.json'), 'utf8')) as { type: string }[];
+    const types = new Set(flow.map((n) => n.type));
+    const declared = pkg['node-red'].dependencies as string[];
+    assert.deepEqual([...declared].sort(), ['@flowfuse/node-red-dashboard', 'node-red-node-email', 'node-red-node-sqlite']);
+    for (const mod of declared) assert.ok(pkg.dependencies[mod], `${mod} is an npm dependency`);
+    assert.ok(types.has('sqlite') && types.has('e-mail') && types.has('ui-base'), 'the default flow uses them');
+  });
+  it('declares which dependencies must run install scripts (npm allowScripts)', () => {
+    // the native addons build in theirs; core-js's only prints a banner
+    assert.deepEqual(pkg.allowScripts, { sqlite3: true, odbc: true, 'core-js': false });
+    assert.equal(pkg.scripts.prepare, undefined, 'no prepare script: npm lists it as an install script of the pack');
+  });
+  it('ships the pdf.js files text extraction uses, copied from the locked pdfjs-dist, and not the package', () => {
+    assert.equal(pkg.dependencies['pdfjs-dist'], undefined, 'pdfjs-dist (and its optional @napi-rs/canvas) is not installed in user folders');
+    const vendor = path.join(ROOT, 'dist', 'nodes', 'vendor', 'pdfjs-dist');
+    const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'pdfjs-dist', 'package.json'), 'utf8')).version;
+    assert.equal(JSON.parse(fs.readFileSync(path.join(vendor, 'package.json'), 'utf8')).version, installed, 'the copy is of the locked version');
+    for (const f of ['pdf.mjs', 'pdf.worker.mjs', 'LICENSE', 'standard_fonts/LiberationSans-Regular.ttf']) assert.ok(fs.existsSync(path.join(vendor, f)), f);
+    assert.equal(Number(installed.split('.')[0]) >= 6, true, 'pdf.js 6 or later (GHSA-hq66-cqwq-w95j)');
   });
 });

@@ -10,7 +10,7 @@ import { SEEN_FILE, PROCESSED_DIR } from '../lib/export/folder';
 import { exportRunMeta, failInterruptedRead, processFile, type Outcome } from '../lib/export/process-file';
 import { removeOldExports } from '../lib/export/retention';
 import { SeenStore } from '../lib/export/seen';
-import { exportSettings, type RawExportSettings } from '../lib/export/settings';
+import { exportSettings, FolderNotSetError, type RawExportSettings } from '../lib/export/settings';
 import { EDITOR_TEMPLATES } from '../lib/export/template';
 import { FolderWatcher } from '../lib/export/watcher';
 import { newRunMeta } from '../lib/run';
@@ -26,12 +26,13 @@ export = function (RED: NodeAPI): void {
   function BatchExportIn(this: Node, config: ExportNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
+    // an office that reads through ODBC only leaves the folder unset: not an error on each deploy
     const setup = atDeploy(node, () => exportSettings({
       ...config,
       folder: readAtDeploy(RED, node, config.folder, config.folderType, '${RECALL_WATCH_DIR}'),
       office: readAtDeploy(RED, node, config.office, config.officeType, '${OFFICE_CODE}'),
       baseDir: RED.settings.userDir ?? process.cwd(),
-    }));
+    }), undefined, (err) => (err instanceof FolderNotSetError ? 'not configured: set RECALL_WATCH_DIR' : undefined));
     const s = setup.value!;
     const configError = setup.problem === undefined ? undefined : new Error(setup.problem);
     let watcher: FolderWatcher | undefined;

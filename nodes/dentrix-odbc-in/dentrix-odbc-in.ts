@@ -18,15 +18,18 @@ type OdbcInDef = NodeDef & OdbcInConfigInput & { connection?: string; office?: s
 const PREFIX = 'Dentrix ODBC: ';
 
 export = function (RED: NodeAPI): void {
+  // Said once per Node-RED start, when the pack loads: npm drops the optional odbc
+  // package silently when it cannot build, and each deploy must not repeat it as an error.
+  const odbcLoad = loadOdbc();
+  if (!odbcLoad.ok) RED.log.warn(`[dentrix-odbc-in] ${odbcLoad.error}. Offices that read exports only can ignore this.`);
+
   function DentrixOdbcIn(this: Node, config: OdbcInDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
     let closing = false;
-    const load = loadOdbc();
-    if (!load.ok) {
-      showStatus(node, 'broken', 'odbc not installed (see help)');
-      node.error(load.error);
-    }
+    const load = odbcLoad;
+    // a status, not an error on each deploy (an office may read exports only): the log said it once
+    if (!load.ok) showStatus(node, 'pending', 'ODBC unavailable: install unixODBC + odbc (see log)');
     // without odbc every trigger fails saying so: the settings are checked once it is installed
     const setup = !load.ok ? {} : atDeploy(node, () => {
       const conn = configNode<ConnectionProvider>(RED, config.connection, 'connection', 'dentrix-connection', 'resolve');
@@ -91,7 +94,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('input', (msg, send, done) => {
       if (!load.ok) {
-        showStatus(node, 'broken', 'odbc not installed (see help)');
+        showStatus(node, 'broken', 'ODBC unavailable: nothing read (see log)');
         return done(new Error(load.error));
       }
       if (setupError) return done(new Error(setupError));

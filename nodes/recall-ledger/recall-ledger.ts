@@ -2,7 +2,8 @@
 // One Ledger per config node, opened on first use and shared by every node using it.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { Ledger, LedgerProvider } from '../lib/ledger/api';
-import { ledgerSettings } from '../lib/ledger/config';
+import { applyLedgerDbDefault, ledgerSettings } from '../lib/ledger/config';
+import { FLOW_MODULES, listFlowModules } from '../lib/install/user-modules';
 import { openLedger } from '../lib/ledger/sqlite-ledger';
 import { type EachNode, savedConfig } from '../lib/settings';
 
@@ -15,6 +16,17 @@ interface LedgerDef extends NodeDef {
 type LedgerNode = Node<{ secret?: string }> & LedgerProvider;
 
 export = function (RED: NodeAPI): void {
+  // Once per load of the pack (Node-RED start, or a palette install), before any flow starts.
+  const packUserDir = (RED.settings as unknown as { userDir?: string }).userDir;
+  if (packUserDir) {
+    const unset = (process.env.RECALL_LEDGER_DB ?? '').trim() === '';
+    const ledgerDb = applyLedgerDbDefault(process.env, packUserDir);
+    if (ledgerDb && unset) RED.log.info(`[recall-ledger] RECALL_LEDGER_DB is not set: the ledger file is ${ledgerDb}`);
+    const listed = listFlowModules(packUserDir);
+    if (listed.added.length) RED.log.info(`[recall-ledger] listed ${listed.added.join(', ')} in ${packUserDir}/package.json: the default flow uses their nodes, so Node-RED keeps them in the palette after a restart`);
+    if (listed.problem) RED.log.warn(`[recall-ledger] ${listed.problem}: after a restart Node-RED may hide ${FLOW_MODULES.join(', ')} from the palette; install them from Manage palette to keep them`);
+  }
+
   function RecallLedger(this: LedgerNode, config: LedgerDef): void {
     RED.nodes.createNode(this, config);
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir;

@@ -1,10 +1,18 @@
 // A web page must not drive the editor: a started runtime (flows/start.js, no login,
-// the demo) attacked over real HTTP and a real websocket with a foreign Host (DNS
-// rebinding) and a foreign Origin (a page's cross-site request).
+// dry-run) attacked over real HTTP and a real websocket with a foreign Host (DNS
+// rebinding) and a foreign Origin (a page's cross-site request). The guard sits on the
+// server, whatever the flow: a small flow of core nodes keeps the test about it.
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import WebSocket = require('ws');
 import { startRuntime, type StartedRuntime } from '../support/runtime';
+
+/** a flow a page would love to read: the editor serves it only to itself */
+const FLOW = [
+  { id: 'tab1', type: 'tab', label: 'Dental recall' },
+  { id: 'inj', type: 'inject', z: 'tab1', name: 'schedule', repeat: '', once: false, wires: [['dbg']] },
+  { id: 'dbg', type: 'debug', z: 'tab1', name: 'recall-summary output', active: true, tosidebar: true, wires: [] },
+];
 
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
 
@@ -41,7 +49,7 @@ describe('admin API and /comms refuse a foreign Host or Origin (flows/admin-guar
   let red: StartedRuntime;
   let port: string;
   before(async () => {
-    red = await startRuntime({ env: { RECALL_WATCH_DIR: '' } });
+    red = await startRuntime({ env: { RECALL_WATCH_DIR: '' }, flow: FLOW });
     port = new URL(red.url).port;
   });
   after(async () => red && (await red.stop()));
@@ -96,7 +104,7 @@ describe('NODE_RED_ALLOWED_HOSTS (a reverse proxy name, opt-in)', function () {
   this.timeout(120_000);
   let red: StartedRuntime;
   before(async () => {
-    red = await startRuntime({ env: { RECALL_WATCH_DIR: '', NODE_RED_ALLOWED_HOSTS: 'recall.office.lan' } });
+    red = await startRuntime({ env: { RECALL_WATCH_DIR: '', NODE_RED_ALLOWED_HOSTS: 'recall.office.lan' }, flow: FLOW });
   });
   after(async () => red && (await red.stop()));
 

@@ -395,6 +395,21 @@ describe('batch-export-in node', function () {
     assert.deepEqual((await got).payload, EXPECTED_CC_ROWS);
   });
 
+  it('with RECALL_WATCH_DIR unset: a yellow "set RECALL_WATCH_DIR" status and no error on deploy; an input fails saying what to set', async () => {
+    const saved = process.env.RECALL_WATCH_DIR;
+    delete process.env.RECALL_WATCH_DIR;
+    try {
+      const { node, caught } = await load({ folder: '${RECALL_WATCH_DIR}' });
+      assert.deepEqual(node.status.lastCall.args[0], { fill: 'yellow', shape: 'ring', text: 'not configured: set RECALL_WATCH_DIR' });
+      assert.equal(node.error.callCount, 0, 'no error logged on deploy');
+      const got = next(caught);
+      node.receive({ payload: 1 });
+      assert.match((await got).error.message, /setting "Folder" is empty: set RECALL_WATCH_DIR/);
+    } finally {
+      if (saved !== undefined) process.env.RECALL_WATCH_DIR = saved;
+    }
+  });
+
   it('shows a configuration error in red and passes it to Catch on input', async () => {
     const { node, caught } = await load({ template: 'custom', customTemplate: '[{"header":"A","key":"__proto__"}]' });
     const got = next(caught);

@@ -3,15 +3,17 @@
 // page at a time; pdf-layout.ts rebuilds the rows. Pages are pulled one ahead,
 // so a 200-page report never has more than two pages of text in memory.
 //
-// pdf.js runs with eval off, no network (the file's bytes are passed in), no
-// system fonts, and the standard font data of the installed pdfjs-dist (for the
-// non-embedded Helvetica of printed reports: correct glyph widths, no warning).
+// pdf.js (6.x evaluates no font code) runs with no network (the file's bytes are
+// passed in), no system fonts, and the standard font data of the pack's copy of
+// pdf.js (pdfjs-files.ts; for the non-embedded Helvetica of printed reports: correct
+// glyph widths, no warning).
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ExportFileError } from './cells';
 import { type LayoutOptions, TableAssembler } from './pdf-layout';
 import type { FromWorker, ToWorker, WorkerInput } from './pdf-worker';
+import { PDFJS_STANDARD_FONTS } from './pdfjs-files';
 
 export interface PdfReadOptions extends LayoutOptions {
   /** Called after each page's rows, for progress status. */
@@ -26,9 +28,6 @@ export const SCANNED_REASON = 'no text layer: scanned/image-only PDF; print the 
 
 const WORKER = path.join(__dirname, 'pdf-worker.js');
 
-function standardFontDir(): string {
-  return path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + path.sep;
-}
 
 /** A complete PDF starts with `%PDF-` and ends with `%%EOF` (a half-copied or cut file does not). */
 export function checkPdfEnvelope(data: Uint8Array): void {
@@ -107,7 +106,7 @@ export async function* readPdfData(bytes: Uint8Array, options: PdfReadOptions = 
   // a tiny limit kills the whole process on Node 22 (the thread cannot even start)
   const maxHeapMb = Math.max(64, options.maxHeapMb ?? 512);
   const data = new Uint8Array(bytes); // a copy the worker takes over (transferred, not cloned)
-  const input: WorkerInput = { pdfReader: true, data, standardFontDataUrl: standardFontDir() };
+  const input: WorkerInput = { pdfReader: true, data, standardFontDataUrl: PDFJS_STANDARD_FONTS };
   const worker = new Worker(WORKER, { workerData: input, transferList: [data.buffer], resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
   const inbox = new Inbox(worker, maxHeapMb);
   const ask = (n: number): void => worker.postMessage({ type: 'page', n } satisfies ToWorker);

@@ -6,7 +6,9 @@
 // JSON.parse, and it adds `self`, DOMMatrix, Path2D, ...). Inside a worker they
 // stay in the worker, away from Node-RED and the other nodes. The thread also
 // gets a heap limit and can be stopped if a crafted file never finishes.
+import { pathToFileURL } from 'node:url';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { PDFJS_MAIN } from './pdfjs-files';
 import type { TextItem } from './pdf-layout';
 
 export interface WorkerInput {
@@ -58,6 +60,25 @@ async function pageItems(lib: PdfJs, page: PdfPage): Promise<TextItem[]> {
   return items;
 }
 
+/**
+ * pdf.js looks for the optional @napi-rs/canvas package when its main and worker
+ * modules load (for rendering, which text extraction never does) and prints warnings
+ * when it is absent, as user installs have it: this thread drops those lines.
+ */
+function dropCanvasWarnings(): void {
+  const canvasWarning = /^Warning: Cannot (load "@napi-rs\/canvas"|polyfill `)/;
+  for (const level of ['warn', 'log'] as const) {
+    const print = console[level];
+    console[level] = (...args: unknown[]) => {
+      if (!canvasWarning.test(String(args[0]))) print(...args);
+    };
+  }
+}
+
+async function importPdfJs(): Promise<PdfJs> {
+  return (await import(pathToFileURL(PDFJS_MAIN).href)) as PdfJs; // the pack's copy (pdfjs-files.ts)
+}
+
 async function serve(port: MessagePort, input: WorkerInput): Promise<void> {
   const send = (msg: FromWorker): void => port.postMessage(msg);
   const fail = (err: unknown, n?: number): void => {
@@ -67,10 +88,11 @@ async function serve(port: MessagePort, input: WorkerInput): Promise<void> {
   let lib: PdfJs;
   let doc: Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
   try {
-    lib = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    dropCanvasWarnings();
+    lib = await importPdfJs();
     doc = await lib.getDocument({
       data: input.data,
-      isEvalSupported: false,
+      // (pdf.js 6 no longer has isEvalSupported: it never evaluates font code)
       useSystemFonts: false,
       disableFontFace: true,
       useWorkerFetch: false,

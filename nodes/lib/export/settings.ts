@@ -48,8 +48,15 @@ export function officePattern(source: string): RegExp | undefined {
   return re;
 }
 
+/** No folder to watch: the office has not set one (it may read through ODBC only). */
+export class FolderNotSetError extends Error {
+  constructor() {
+    super('setting "Folder" is empty: set RECALL_WATCH_DIR (or the node\'s Folder) to the Dentrix export folder');
+  }
+}
+
 export function exportSettings(raw: RawExportSettings): ExportSettings {
-  if (!raw.folder) throw new Error('setting "Folder" is empty: set a folder or RECALL_WATCH_DIR');
+  if (!raw.folder) throw new FolderNotSetError();
   let template: ExportTemplate;
   try {
     template = resolveTemplate(raw.template || 'dentrix-continuing-care', raw.customTemplate ?? '');

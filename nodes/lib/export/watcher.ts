@@ -7,7 +7,9 @@
 // file arriving in between gets no event), and network shares or a full inotify
 // queue drop events. So the folder is swept once when the watch is up and then
 // every `sweepMs`: a complete file is never left unprocessed.
-import { type FSWatcher, watch } from 'chokidar';
+// chokidar 5 is ESM-only: imported on start (dynamic import works from CommonJS).
+type Chokidar = typeof import('chokidar', { with: { 'resolution-mode': 'import' } });
+type FSWatcher = InstanceType<Chokidar['FSWatcher']>;
 import { open, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isReportName } from './folder';
@@ -54,6 +56,8 @@ export class FolderWatcher {
   /** Starts watching; resolves when the initial scan and the first sweep are done (backlog files are then pending). */
   async start(): Promise<void> {
     const root = path.resolve(this.opts.root);
+    const { watch } = await import('chokidar');
+    if (this.closed) return;
     this.watcher = watch(root, {
       depth: 0,
       ignoreInitial: false,

@@ -56,6 +56,21 @@ export function ledgerSettings(
   return { file, secret, busyTimeoutMs, problem };
 }
 
+/**
+ * The default flow's ledger tab opens `${RECALL_LEDGER_DB}` with node-red-node-sqlite, which
+ * takes the text literally when the variable is unset (a file named `${RECALL_LEDGER_DB}`) and
+ * resolves a relative path against the working directory. So when the pack loads, an unset
+ * variable is set to the ledger's default file and a relative one made absolute against the
+ * user dir, like the ledger node resolves it: both then open the same file.
+ * Returns the value set, or undefined when the variable was already an absolute path.
+ */
+export function applyLedgerDbDefault(env: NodeJS.ProcessEnv, userDir: string | undefined, cwd = process.cwd()): string | undefined {
+  const current = (env.RECALL_LEDGER_DB ?? '').trim();
+  if (current !== '' && path.isAbsolute(current)) return undefined;
+  env.RECALL_LEDGER_DB = resolveLedgerFile(current, userDir, cwd);
+  return env.RECALL_LEDGER_DB;
+}
+
 export type GateMode = 'reserve' | 'commit' | 'observe';
 
 export interface GateConfigInput {

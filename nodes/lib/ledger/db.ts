@@ -2,7 +2,8 @@
 // SQL text, and a queue so that each transaction runs alone on the connection
 // (sqlite3 would otherwise interleave statements of two concurrent callers).
 import * as fs from 'node:fs';
-import * as sqlite3 from 'sqlite3';
+import type * as sqlite3 from 'sqlite3';
+import { loadSqlite3 } from '../native/sqlite3';
 
 export type Param = string | number | null;
 
@@ -23,9 +24,10 @@ export class SqliteDb {
     private readonly identity: string,
   ) {}
 
-  static open(file: string, mode = sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE): Promise<SqliteDb> {
+  static open(file: string, mode?: number): Promise<SqliteDb> {
     return new Promise((resolve, reject) => {
-      const db = new sqlite3.Database(file, mode, (err) => {
+      const driver = loadSqlite3(); // throws (rejects) with the fix when the binary is missing
+      const db = new driver.Database(file, mode ?? driver.OPEN_READWRITE | driver.OPEN_CREATE, (err) => {
         if (err) return reject(err);
         try {
           resolve(new SqliteDb(db, file, fileIdentity(file)));

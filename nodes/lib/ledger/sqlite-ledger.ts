@@ -212,6 +212,9 @@ export class SqliteLedger implements Ledger {
    * runtime's clock is not: that clock may be ahead or behind. It is live until this
    * runtime has seen it, unchanged, for its whole length on its own clock (timed from
    * the first sighting, kept in lease_seen); a renewal is a new lease, timed anew.
+   * A sighting is matched on the exact lease_until it saw, so an old one never times a
+   * later lease; it is replaced at the next sighting of that key (no extra statement in
+   * a run on one clock).
    */
   private async liveLeases(rows: readonly LeaseRow[], now: number): Promise<Set<string>> {
     const live = new Set<string>();
@@ -268,7 +271,6 @@ export class SqliteLedger implements Ledger {
       params.push(l?.contactKey ?? null, l?.recallRef ?? null, l?.recallDate ?? null, l?.contactedOn ?? null, l?.phoneHash ?? null, l?.emailHash ?? null, coveredBy?.get(key) ?? null);
       params.push(this.clock, leaseMs ?? null);
     }
-    await this.db.run(`DELETE FROM lease_seen WHERE key IN (${marks(keys.length, '?')})`, keys);
     // a retried key takes the office date of the run that reserves it again (the one that delivers it);
     // covered_by is set anew on every reservation: a row covered last time may carry this time
     await this.db.run(

@@ -20,7 +20,7 @@ export interface OdbcModule {
 }
 
 export const ODBC_INSTALL_HINT =
-  'install unixODBC (Debian/Ubuntu: apt-get install unixodbc unixodbc-dev), then run `npm rebuild odbc` in the Node-RED user folder (or reinstall this pack) and restart Node-RED';
+  'install unixODBC (Debian/Ubuntu: apt-get install unixodbc unixodbc-dev), then in the Node-RED user folder run `npm install-scripts approve odbc` (npm 11.16 or later) and `npm rebuild odbc` (or reinstall this pack), and restart Node-RED (see the pack\'s docs/install.md)';
 
 export type OdbcLoad = { ok: true; odbc: OdbcModule } | { ok: false; error: string };
 
@@ -38,7 +38,9 @@ export function loadOdbc(moduleId = 'odbc'): OdbcLoad {
     const why = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${moduleId}'`)
       ? `the "${moduleId}" package is not installed (it is optional and needs unixODBC to build)`
       : `the "${moduleId}" package failed to load (${String((err as Error).message).split('\n')[0]})`;
-    result = { ok: false, error: `Dentrix ODBC: ${faultText('odbc-missing')}: ${why}; ${ODBC_INSTALL_HINT}` };
+    // odbc 2.6's node-addon-api 3 does not compile against Node 24's headers
+    const node24 = Number(process.versions.node.split('.')[0]) >= 24 ? '; on Node 24 it also needs a newer node-addon-api (docs/install.md, ODBC)' : '';
+    result = { ok: false, error: `Dentrix ODBC: ${faultText('odbc-missing')}: ${why}; ${ODBC_INSTALL_HINT}${node24}` };
   }
   loaded.set(moduleId, result);
   return result;

@@ -79,8 +79,17 @@ describe('poison files in the watch folder (a real process, small heap)', functi
     await expectFailed('empty-rows.xlsx', (f) => writeXlsx(f, emptyRows(460), [], 1), 128, /unpacks to more than 256\.0 MB|more than 100000 rows/);
   });
 
-  it('an .xlsx of 1,000,000 patient rows fails on its size or rows before parsing', async () => {
+  it('an .xlsx of 1,000,000 patient rows fails on its size, and with the size limit raised, on its rows, before parsing', async () => {
     await expectFailed('million.xlsx', (f) => writeXlsx(f, rowsXml(patients(1_000_000)), [], 6), 128, /too large|more than 100000 rows|unpacks to more than/);
+    // the same workbook under a 64 MB size limit: the zip check counts its rows, exceljs never sees it
+    const root = made[made.length - 1];
+    fs.renameSync(path.join(root, 'failed', 'million.xlsx'), path.join(root, 'million.xlsx'));
+    const r = await runChild(root, 128, path.join(path.dirname(root), 'tmp'), { maxBytes: 64 * 1048576 });
+    assert.equal(r.code, 0, r.stderr);
+    const o = r.report!.outcomes.find((x) => x.file === 'million.xlsx')!;
+    console.log(`      million.xlsx with a 64 MB size limit: failed/ after ${o.ms} ms, peak RSS ${r.report!.maxRssMb} MB: ${o.error}`);
+    assert.match(o.error!, /more than 100000 rows/);
+    assert.deepEqual(r.report!.tempLeft, []);
   });
 
   it('a 20 MB CSV under a 64 MB heap fails on its size (the process stays up)', async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { gateMode, gateSettings, ledgerSettings, resolveLedgerFile } from '../../../nodes/lib/ledger/config';
+import { applyLedgerDbDefault, gateMode, gateSettings, ledgerSettings, resolveLedgerFile } from '../../../nodes/lib/ledger/config';
 
 describe('ledger settings', () => {
   it('resolves a relative file against the user dir, else the working dir', () => {
@@ -35,6 +35,26 @@ describe('ledger settings', () => {
   it('reports a bad busy timeout by name', () => {
     const s = ledgerSettings({ file: 'l.db', busyTimeout: 'soon' }, 'x', '/u', {});
     assert.match(s.problem ?? '', /busy timeout/);
+  });
+});
+
+describe('RECALL_LEDGER_DB default (set when the pack loads)', () => {
+  const userDir = path.resolve('/srv/node-red');
+  it('unset or empty: the ledger\'s own default file in the user dir, so the ledger tab opens the same file', () => {
+    for (const env of [{}, { RECALL_LEDGER_DB: '' }, { RECALL_LEDGER_DB: '  ' }] as NodeJS.ProcessEnv[]) {
+      assert.equal(applyLedgerDbDefault(env, userDir), path.join(userDir, 'recall-ledger.db'));
+      assert.equal(env.RECALL_LEDGER_DB, path.join(userDir, 'recall-ledger.db'));
+      assert.equal(env.RECALL_LEDGER_DB, resolveLedgerFile('', userDir));
+    }
+  });
+  it('relative: made absolute against the user dir (sqlite would take the working directory)', () => {
+    const env: NodeJS.ProcessEnv = { RECALL_LEDGER_DB: 'data/ledger.sqlite' };
+    assert.equal(applyLedgerDbDefault(env, userDir, path.resolve('/elsewhere')), path.join(userDir, 'data', 'ledger.sqlite'));
+  });
+  it('absolute: left as it is', () => {
+    const env: NodeJS.ProcessEnv = { RECALL_LEDGER_DB: path.resolve('/var/lib/recall/ledger.sqlite') };
+    assert.equal(applyLedgerDbDefault(env, userDir), undefined);
+    assert.equal(env.RECALL_LEDGER_DB, path.resolve('/var/lib/recall/ledger.sqlite'));
   });
 });
 
