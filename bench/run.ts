@@ -107,6 +107,52 @@ function table(outcomes: CaseOutcome[]): string {
   return lines.join('\n');
 }
 
+/** One line per goal: met or missed, with the median. */
+function goalLines(outcomes: CaseOutcome[]): string[] {
+  const lines: string[] = [];
+  for (const { bench, runs, notMeasured } of outcomes) {
+    for (const row of bench.rows) {
+      if (!row.goal) continue;
+      const what = `${bench.title(quick)}, ${row.figure}`;
+      const values = runs.map((r) => r[row.key]).filter((v) => typeof v === 'number' && Number.isFinite(v));
+      if (notMeasured || !values.length) {
+        lines.push(`- ${what}: not measured (goal ${row.goal.text})`);
+        continue;
+      }
+      const m = median(values);
+      lines.push(`- ${what}: ${fmt(m)}${row.unit === '×' ? '×' : ` ${row.unit}`.trimEnd()}, goal ${row.goal.text}: ${verdict(row, m)}`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Replaces the "Latest run" section of docs/performance.md (up to the next "## " heading)
+ * with this run's table and goal verdicts; the prose around it stays as written.
+ */
+function writeLatestRun(file: string, report: string, goals: string[]): void {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Performance\n';
+  const section = [
+    '## Latest run',
+    '',
+    '<!-- written by `npm run bench` (a full run, all benchmarks); edits here are replaced by the next run -->',
+    '',
+    report,
+    '',
+    'Goals, from the medians above:',
+    '',
+    ...goals,
+    '',
+  ].join('\n');
+  const start = text.indexOf('## Latest run');
+  if (start < 0) {
+    fs.writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
+    return;
+  }
+  const next = text.indexOf('\n## ', start + 1);
+  fs.writeFileSync(file, text.slice(0, start) + section + (next < 0 ? '' : text.slice(next)));
+}
+
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-bench-'));
   const selected = CASES.filter((c) => only.length === 0 || only.includes(c.name));
@@ -125,6 +171,7 @@ async function main(): Promise<void> {
   for (const bench of selected) outcomes.push(await runCase(bench, workDir));
 
   const notes = outcomes.flatMap((o) => o.notes.map((n) => `- ${o.bench.title(quick)}: ${n}`));
+  header[0] = header[0].replace(' at start', ` at start, ${os.loadavg()[0].toFixed(1)} at end`);
   const report = [
     ...header,
     '',
@@ -137,6 +184,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(DIST_BENCH, { recursive: true });
   fs.writeFileSync(path.join(DIST_BENCH, 'last-run.md'), `${report}\n`);
   fs.writeFileSync(path.join(DIST_BENCH, 'last-run.json'), JSON.stringify({ quick, header: header[0], outcomes: outcomes.map((o) => ({ name: o.bench.name, runs: o.runs, notes: o.notes, notMeasured: o.notMeasured })) }, null, 2));
+  // the page the README links to shows a full run only: not smoke sizes, not a BENCH_ONLY subset
+  if (!quick && only.length === 0) {
+    writeLatestRun(path.join(ROOT, 'docs', 'performance.md'), report, goalLines(outcomes));
+    process.stderr.write('written to docs/performance.md (section "Latest run")\n');
+  }
   if (process.env.BENCH_KEEP !== '1') fs.rmSync(workDir, { recursive: true, force: true });
 }
 

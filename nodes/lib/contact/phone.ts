@@ -32,7 +32,26 @@ export function normalizePhone(value: unknown, region: CountryCode): PhoneValue 
   if (digits === '' || /^0+$/.test(digits)) return undefined;
   const parsed = parsePhoneNumberFromString(text, region);
   if (!parsed) return { phone: text, valid: false };
-  return { phone: parsed.number, valid: parsed.isValid() };
+  const valid = parsed.isValid();
+  if (valid) remember(parsed.number);
+  return { phone: parsed.number, valid };
+}
+
+/**
+ * E.164 numbers this process has already found valid (normalize's parse, or an earlier
+ * isValidE164): consent checks the very number normalize produced, and each check
+ * costs a parse and isValid() (~20 µs). Validity belongs to the number, not to how it
+ * was written, so a hit answers as a fresh check would (test/lib/contact/phone.spec
+ * holds the two to agree for every region's example numbers). Bounded: emptied when full.
+ */
+const knownValid = new Set<string>();
+const E164 = /^\+\d{8,15}$/;
+export const KNOWN_VALID_MAX = 200_000;
+
+function remember(e164: string): void {
+  if (!E164.test(e164)) return;
+  if (knownValid.size >= KNOWN_VALID_MAX) knownValid.clear();
+  knownValid.add(e164);
 }
 
 /**
@@ -54,7 +73,15 @@ export function phoneMemo(region: CountryCode): (value: unknown) => PhoneValue |
 
 /** True when `phone` is a valid number in E.164 (what consent-filter checks). */
 export function isValidE164(phone: string): boolean {
-  if (!/^\+\d{8,15}$/.test(phone)) return false;
+  if (knownValid.has(phone)) return true;
+  const valid = checkE164(phone);
+  if (valid) remember(phone);
+  return valid;
+}
+
+/** isValidE164 without the memo: parse and check. */
+export function checkE164(phone: string): boolean {
+  if (!E164.test(phone)) return false;
   const parsed = parsePhoneNumberFromString(phone);
   return !!parsed && parsed.isValid() && parsed.number === phone;
 }

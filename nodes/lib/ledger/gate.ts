@@ -101,7 +101,8 @@ export async function reserveContacts(ledger: Ledger, contacts: readonly RecallC
     if (first.has(c.key!)) held.push({ ...c, ledgerState: 'duplicate' });
     else {
       first.set(c.key!, c);
-      labels.set(c.key!, outcomeLabels(ledger.hmac, c, contactedOn));
+      // labels are stored by a real reservation only: a dry-run reads, so it spends no hashes on them
+      if (!run.dryRun) labels.set(c.key!, outcomeLabels(ledger.hmac, c, contactedOn));
     }
   }
   // a row listed on a contact is covered by it: its key goes with the carrier's (first claim wins)
@@ -111,6 +112,7 @@ export async function reserveContacts(ledger: Ledger, contacts: readonly RecallC
       if (!r.key || first.has(r.key) || coveredBy.has(r.key)) continue;
       coveredBy.set(r.key, c.key!);
       // the covered patient's own references, reached on the carrier's channels
+      if (run.dryRun) continue;
       const row: RecallContact = { ...c, patientId: r.patientId, segment: r.segment, recallType: r.recallType, dueDate: r.dueDate, lastVisit: r.lastVisit };
       labels.set(r.key, outcomeLabels(ledger.hmac, row, contactedOn));
     }

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { checkRegion, isValidE164, normalizePhone, pickPhone } from '../../../nodes/lib/contact/phone';
+import { getCountries, getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
+import examples from 'libphonenumber-js/examples.mobile.json';
+import { checkE164, checkRegion, isValidE164, normalizePhone, pickPhone } from '../../../nodes/lib/contact/phone';
 
 const US = checkRegion('US');
 
@@ -42,6 +44,30 @@ describe('contact/phone', () => {
     it('the region is configurable', () => {
       assert.deepEqual(normalizePhone('07911 123456', checkRegion('gb')), { phone: '+447911123456', valid: true });
       assert.throws(() => checkRegion('XX'), /phone region.*XX/);
+    });
+    it('a number normalize found valid is valid as E.164 too, in every region (what lets consent trust the memo)', () => {
+      let checked = 0;
+      for (const country of getCountries()) {
+        const example = getExampleNumber(country as CountryCode, examples);
+        if (!example) continue;
+        // written as an office types it (national format), read with that region
+        for (const text of [example.formatNational(), example.nationalNumber, example.formatInternational()]) {
+          const p = normalizePhone(text, country as CountryCode);
+          if (!p?.valid) continue;
+          checked++;
+          // after normalize saw it valid, the memo answers; it must answer as a fresh check
+          assert.equal(isValidE164(p.phone), checkE164(p.phone), `${country} ${text} -> ${p.phone}`);
+          // and that check agrees, except for numbers shorter than E.164's 8 digits (TA, TK), never memoized
+          if (/^\+\d{8,15}$/.test(p.phone)) assert.equal(checkE164(p.phone), true, `${country} ${text} -> ${p.phone}`);
+        }
+      }
+      assert.ok(checked > 200, `only ${checked} example numbers checked`);
+    });
+    it('the memo answers as a fresh check for invalid numbers too', () => {
+      for (const p of ['+18011550101', '+1801555010', '+999123456789', '+18015550101x']) {
+        assert.equal(isValidE164(p), checkE164(p), p);
+        assert.equal(isValidE164(p), false, p);
+      }
     });
     it('isValidE164 wants the canonical E.164 text', () => {
       assert.equal(isValidE164('+18015550101'), true);

@@ -1,7 +1,7 @@
 // The dry-run sink copies each request body without the JSON text; the copy must be
 // exactly what JSON.parse(JSON.stringify(body)) gives, for plain data and the rest.
 import { strict as assert } from 'node:assert';
-import { jsonCopy } from '../../../nodes/lib/crm/sink';
+import { jsonCopy, jsonView } from '../../../nodes/lib/crm/sink';
 
 describe('crm dry-run body copy (jsonCopy)', () => {
   const cases: [string, unknown][] = [
@@ -37,4 +37,29 @@ describe('crm dry-run body copy (jsonCopy)', () => {
     a.self = a;
     assert.throws(() => jsonCopy(a), TypeError);
   });
+});
+
+// The dry-run shows the sink's own body object when it is plain JSON data (no copy per
+// request); anything else is shown as JSON would read it.
+describe('crm dry-run body view (jsonView)', () => {
+  const cases: [string, unknown, boolean][] = [
+    ['plain nested data', { a: 1, b: 'x', c: null, d: [1, 2, { e: true }], f: false }, true],
+    ['a plain array of payloads', [{ a: 1 }, { b: [2] }], true],
+    ['-0 reads back as 0', { z: -0 }, false],
+    ['undefined in an object is dropped', { a: undefined, b: 1 }, false],
+    ['undefined in an array becomes null', [1, undefined, 3], false],
+    ['a Date becomes its ISO text', { d: new Date(0) }, false],
+    ['NaN and Infinity become null', { n: NaN, i: Infinity }, false],
+    ['a sparse array', [, 1], false], // eslint-disable-line no-sparse-arrays
+    ['a null-prototype object', Object.assign(Object.create(null) as object, { a: 1 }), false],
+    ['an own __proto__ key', JSON.parse('{"__proto__":{"x":1}}'), false],
+    ['toJSON is honoured', { x: { toJSON: () => 5 } }, false],
+  ];
+  for (const [name, value, same] of cases) {
+    it(`${name}: ${same ? 'the object itself' : 'the JSON reading'}`, () => {
+      const view = jsonView(value);
+      assert.deepStrictEqual(view, JSON.parse(JSON.stringify(value)));
+      assert.equal(view === value, same);
+    });
+  }
 });
