@@ -18,17 +18,23 @@ export function configNode<T extends object>(RED: NodeAPI, id: string | undefine
 
 /**
  * Runs the deploy-time `parse` (settings, config nodes): its result, or the problem
- * logged and shown in red. `ready` is the status text when it worked.
+ * logged and shown in red. `ready` is the status text when it worked. `unset` names the
+ * problems that only mean "not set up yet" (a node an office does not use): their text
+ * shows in yellow, without an error on each deploy.
  */
-export function atDeploy<T>(node: Node, parse: () => T, ready: (value: T) => string = () => 'ready'): { value?: T; problem?: string } {
+export function atDeploy<T>(node: Node, parse: () => T, ready: (value: T) => string = () => 'ready', unset?: (err: Error) => string | undefined): { value?: T; problem?: string } {
   try {
     const value = parse();
     showStatus(node, 'ready', ready(value));
     return { value };
   } catch (err) {
     const problem = (err as Error).message;
-    showStatus(node, 'broken', problem);
-    node.error(problem);
+    const pending = unset?.(err as Error);
+    if (pending) showStatus(node, 'pending', pending);
+    else {
+      showStatus(node, 'broken', problem);
+      node.error(problem);
+    }
     return { problem };
   }
 }

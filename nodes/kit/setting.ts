@@ -23,3 +23,14 @@ export async function readText(RED: NodeAPI, node: Node, label: string, value: s
   const v = await readValue(RED, node, label, value, type, msg);
   return !type || !LOOKED_UP.has(type) ? (v as string) : typedSetting(v, type);
 }
+
+/**
+ * A setting read at deploy, without a message (a folder, an office code): typed text with
+ * `${VAR}` expanded, or an env / flow / global value as Node-RED sees it (the tab's env first).
+ * `fallback` is the text of a node saved before the setting existed.
+ */
+export function readAtDeploy(RED: NodeAPI, node: Node, value: string | undefined, type: string | undefined, fallback = ''): string {
+  if (value === undefined) return envSetting(fallback);
+  if (!type || !LOOKED_UP.has(type)) return envSetting(value);
+  return typedSetting(RED.util.evaluateNodeProperty(value, type, node, {} as never), type);
+}

@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DENTRIX_CONTINUING_CARE, EDITOR_TEMPLATES } from '../../nodes/lib/export/template';
 import { DENTRIX_G_RECALL_PRESET, DENTRIX_G_RECALL_SQL } from '../../nodes/lib/presets/dentrix-g-query';
 import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
@@ -46,6 +47,17 @@ describe('npm start (a real Node-RED runtime with the default flow)', function (
       const html = fs.readFileSync(path.join(ROOT, 'nodes', 'dentrix-odbc-in', 'dentrix-odbc-in.html'), 'utf8');
       assert.match(html, /RED\.settings\.dentrixOdbcInPresets/);
       assert.doesNotMatch(html, /COALESCE\(a\.broken/, 'no copy of the SQL in the dialog');
+    });
+
+    it('hands the export preset\'s columns and the column-key rule to the editor (RED.settings)', async () => {
+      const settings = await red.api<{ batchExportInTemplates?: typeof EDITOR_TEMPLATES }>('GET', '/settings');
+      assert.deepEqual(settings.batchExportInTemplates?.presetColumns, DENTRIX_CONTINUING_CARE.columns);
+      assert.deepEqual(settings.batchExportInTemplates, JSON.parse(JSON.stringify(EDITOR_TEMPLATES)));
+      const key = new RegExp(settings.batchExportInTemplates!.keyPattern);
+      assert.deepEqual(['chart', 'due_date', '1st', 'a-b'].map((k) => key.test(k)), [true, true, false, false]);
+      const html = fs.readFileSync(path.join(ROOT, 'nodes', 'batch-export-in', 'batch-export-in.html'), 'utf8');
+      assert.match(html, /RED\.settings\.batchExportInTemplates/);
+      assert.doesNotMatch(html, /Prior Treat\./, 'no copy of the preset columns in the dialog');
     });
 
     it('installed the default flow, which holds all six node types', async () => {

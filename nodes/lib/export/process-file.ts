@@ -1,7 +1,8 @@
 // One stable file, start to finish: duplicate check, read, hand-off, move.
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { RawRow } from '../types';
+import { newRunMeta } from '../run';
+import type { RawRow, RecallMeta } from '../types';
 import { ExportFileError } from './cells';
 import { failedDir, moveWithNote, officeFor, processedDir } from './folder';
 import type { FileLimits } from './limits';
@@ -32,6 +33,13 @@ export interface ExportBatch {
   sha256: string;
   rows: RawRow[];
   table: Omit<TableResult, 'rows'>;
+}
+
+/** msg.recall of one export's rows: each file is a run of its own. */
+export function exportRunMeta(batch: ExportBatch): RecallMeta {
+  const recall = newRunMeta('export', batch.office, { file: batch.file, rowCount: batch.rows.length, columns: batch.table.columns, format: batch.format });
+  if (batch.table.unexpected.length) recall.unexpectedColumns = batch.table.unexpected;
+  return recall;
 }
 
 export interface FileError {

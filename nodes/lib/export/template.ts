@@ -52,7 +52,17 @@ export const PRESETS: Readonly<Record<string, ExportTemplate>> = Object.freeze({
 });
 
 const KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf']);
+const RESERVED = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf'];
+const RESERVED_KEYS = new Set(RESERVED);
+
+/** What the editor's template table needs from here (handed over as RED.settings.batchExportInTemplates). */
+export const EDITOR_TEMPLATES = Object.freeze({
+  /** the preset's columns, for "copy the preset" */
+  presetColumns: DENTRIX_CONTINUING_CARE.columns,
+  /** a column key: this pattern, and none of `reservedKeys` */
+  keyPattern: KEY.source,
+  reservedKeys: RESERVED,
+});
 const MAX_PATTERN = 200;
 
 /** Header text as compared: trimmed, inner whitespace collapsed, lower case. */

@@ -51,14 +51,6 @@ describe('lib/export table (header row, template, skip lines)', () => {
     for (const c of DENTRIX_CONTINUING_CARE.columns) assert.ok(contract.includes(`\`${c.header}\`->\`${c.key}\``), `${c.header} -> ${c.key} in contracts.md`);
   });
 
-  it('the editor dialog carries the same preset columns (the browser cannot import the runtime module)', () => {
-    const html = fs.readFileSync(path.join(ROOT, 'nodes', 'batch-export-in', 'batch-export-in.html'), 'utf8');
-    const block = /var PRESET_COLUMNS = (\[[\s\S]*?\]);/.exec(html);
-    assert.ok(block, 'batch-export-in.html defines PRESET_COLUMNS');
-    const json = block[1].replace(/(\w+):/g, '"$1":').replace(/'/g, '"');
-    assert.deepEqual(JSON.parse(json), DENTRIX_CONTINUING_CARE.columns);
-  });
-
   it('parses the demo export generator (flows/demo-export.js) with the preset', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-demo-'));
     const file = path.join(dir, 'demo.csv');
