@@ -19,7 +19,10 @@ async function main() {
   const out = process.argv.slice(2).find((a) => !a.startsWith('--')) || path.join(root, 'docs', 'img', 'default-flow.png');
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
-  const watch = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-shot-watch-'));
+  // a stable folder name: the export node's status shows it in the picture
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-shot-'));
+  const watch = path.join(base, 'recall-inbox');
+  fs.mkdirSync(watch);
   const red = await startRuntime({ env: { RECALL_WATCH_DIR: watch } });
   const browser = await launchBrowser({ width: 1280, height: 800 });
   try {
@@ -54,7 +57,7 @@ async function main() {
   } finally {
     await browser.close();
     await red.stop();
-    fs.rmSync(watch, { recursive: true, force: true });
+    fs.rmSync(base, { recursive: true, force: true });
   }
 }
 
