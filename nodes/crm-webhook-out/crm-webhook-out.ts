@@ -1,14 +1,17 @@
 // crm-webhook-out: posts the reserved contacts to the CRM (nodes/lib/crm/sink.ts does
 // the work). This adapter finds the endpoint and the ledger, shows progress, and on
 // a redeploy or stop aborts the run and hands its outcome to the ledger at once.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { atDeploy, configNode } from '../kit/config-node';
+import { recallOf, type RunMsg } from '../kit/run';
+import { readAtDeploy } from '../kit/setting';
+import { showStatus } from '../kit/status';
 import { resolveSink, type CrmEndpointProvider, type SinkInput } from '../lib/crm/config';
 import type { DeliveryStats } from '../lib/crm/deliver';
 import { SinkRun, type SinkOutput } from '../lib/crm/sink';
 import type { Ledger, LedgerProvider } from '../lib/ledger/api';
-import { hmacWith } from '../lib/ledger/keys';
-import { addCounts, newRunMeta } from '../lib/run';
-import { envSetting } from '../lib/settings';
+import type { Hmac } from '../lib/ledger/keys';
+import { addCounts } from '../lib/run';
 import type { RecallMeta } from '../lib/types';
 
 interface SinkDef extends NodeDef, SinkInput {
@@ -18,8 +21,6 @@ interface SinkDef extends NodeDef, SinkInput {
   dryRunType?: string;
   maxPerRunType?: string;
 }
-
-type Msg = NodeMessage & { payload?: unknown; recall?: RecallMeta };
 
 interface Active {
   run: SinkRun;
@@ -36,62 +37,54 @@ export = function (RED: NodeAPI): void {
   function CrmWebhookOut(this: Node, config: SinkDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const endpoint = config.endpoint ? (RED.nodes.getNode(config.endpoint) as unknown as CrmEndpointProvider | null) : null;
     const ownLedger = config.ledger ? (RED.nodes.getNode(config.ledger) as unknown as LedgerProvider | null) : null;
-    let problem: string | undefined;
-    let settings: ReturnType<typeof resolveSink> | undefined;
     /** A typed input's text for resolveSink: an env one read as the node sees it (its tab first). */
     // (a value that is not a variable name is text: Node-RED may have substituted an old `${VAR}` already)
     const typed = (value: unknown, type: string | undefined): unknown =>
-      type === 'env' && /^[A-Za-z_]\w*$/.test(String(value)) ? String(RED.util.evaluateNodeProperty(String(value), 'env', node, {}) ?? '') : value;
-    try {
-      settings = resolveSink({ ...config, dryRun: typed(config.dryRun, config.dryRunType), maxPerRun: typed(config.maxPerRun, config.maxPerRunType) });
-    } catch (err) {
-      problem = (err as Error).message;
-    }
-    if (!endpoint) problem = 'no CRM endpoint configured';
-    else if (endpoint.resolved.problem) problem = endpoint.resolved.problem;
-    if (problem) node.status({ fill: 'red', shape: 'ring', text: problem.slice(0, 80) });
-    else node.status({ fill: 'grey', shape: settings!.dryRun ? 'ring' : 'dot', text: settings!.dryRun ? 'ready (dry-run)' : 'ready' });
+      type === 'env' && /^[A-Za-z_]\w*$/.test(String(value)) ? readAtDeploy(RED, node, String(value), 'env') : value;
+    const setup = atDeploy(node, () => {
+      const settings = resolveSink({ ...config, dryRun: typed(config.dryRun, config.dryRunType), maxPerRun: typed(config.maxPerRun, config.maxPerRunType) });
+      const endpoint = configNode<CrmEndpointProvider>(RED, config.endpoint, 'endpoint', 'crm-endpoint', 'resolved');
+      if (endpoint.resolved.problem) throw new Error(endpoint.resolved.problem);
+      return { settings, endpoint };
+    }, ({ settings }) => (settings.dryRun ? 'ready (dry-run)' : 'ready'));
+    const problem = setup.problem;
+    const { settings, endpoint } = setup.value ?? {};
 
     const active = new Set<Active>();
     let closing = false;
 
-    /** The ledger that reserved these keys (msg.recall.ledger), else the node's own. */
-    async function findLedger(recall: RecallMeta, dryRun: boolean): Promise<Ledger | undefined> {
-      const ref = recall.ledger as { node?: string } | undefined;
-      const provider = ref?.node ? (RED.nodes.getNode(ref.node) as unknown as LedgerProvider | null) : ownLedger;
-      if (ref?.node && !provider) throw new Error(`msg.recall.ledger names ledger node ${ref.node}, which is not deployed`);
-      if (!provider) return undefined;
+    /** The ledger that reserved these keys (the gate's handshake, msg.recall.ledger), else the node's own. */
+    async function findLedger(recall: RecallMeta, dryRun: boolean): Promise<{ ledger?: Ledger; hmac?: Hmac }> {
+      const ref = recall.ledger;
+      const provider = ref ? (RED.nodes.getNode(ref.node) as unknown as LedgerProvider | null) : ownLedger;
+      if (ref && !provider) throw new Error(`msg.recall.ledger names ledger node ${ref.node}, which is not deployed`);
+      if (!provider) return {};
       try {
-        return await provider.ledger();
+        const ledger = await provider.ledger();
+        return { ledger, hmac: ledger.hmac };
       } catch (err) {
-        // a dry-run can still show its payloads with the secret from the environment
-        if (dryRun && envSetting('${RECALL_LEDGER_SECRET}')) return undefined;
+        // a dry-run can still show its payloads: the ledger node keys them without its file
+        if (dryRun && provider.hmac) return { hmac: provider.hmac };
         throw err;
       }
     }
 
-    node.on('input', async (msg: Msg, send, done) => {
+    node.on('input', async (msg: RunMsg, send, done) => {
       let entry: Active | undefined;
       try {
         if (problem) throw new Error(problem);
         if (closing) throw new Error('the flow is stopping: run not started');
-        const recall: RecallMeta = msg.recall ?? newRunMeta('export', '');
-        msg.recall = recall;
+        const recall = recallOf(msg);
         const dryRun = settings!.dryRun || recall.dryRun === true;
-        const ledger = await findLedger(recall, dryRun);
-        const secret = envSetting('${RECALL_LEDGER_SECRET}');
+        const found = await findLedger(recall, dryRun);
+        const { ledger } = found;
         // needed only when there is a contact to key (an empty run needs no ledger)
-        const hmac = ledger
-          ? ledger.hmac
-          : secret
-            ? hmacWith(secret)
-            : () => {
-                throw new Error("no ledger for contactKey: set the sink's ledger, put idempotency-gate (reserve) before it, or set RECALL_LEDGER_SECRET");
-              };
-        const ref = recall.ledger as { node?: string; leaseMs?: number; leaseUntil?: unknown } | undefined;
-        const leaseMs = Number(ref?.leaseMs) || undefined;
+        const hmac: Hmac = found.hmac ?? (() => {
+          throw new Error("no ledger for contactKey: set the sink's ledger, or put idempotency-gate (reserve) before it");
+        });
+        const ref = recall.ledger;
+        const leaseMs = ref?.leaseMs || undefined;
         // the gate reserved these keys for real in that ledger: mark deliveries sent as they happen
         let cpFault = '';
         const onFault = (m: string) => {
@@ -101,14 +94,14 @@ export = function (RED: NodeAPI): void {
         const checkpoint = !dryRun && ledger && ref?.node && ref.leaseUntil ? { ledger, onFault } : undefined;
         const abort = new AbortController();
         const total = Array.isArray(msg.payload) ? msg.payload.length : 0;
-        node.status({ fill: 'blue', shape: 'dot', text: dryRun ? `dry-run: ${total} contacts…` : `sending 0/${total}…` });
+        showStatus(node, 'busy', dryRun ? `dry-run: ${total} contacts…` : `sending 0/${total}…`);
         let lastStatus = 0;
         const progress = (s: DeliveryStats) => {
           const now = Date.now();
           if (now - lastStatus < STATUS_EVERY_MS && s.delivered + s.failed + s.retry < s.contacts) return;
           lastStatus = now;
           const extra = [s.retrying ? `${s.retrying} retrying` : '', s.failed ? `${s.failed} failed` : ''].filter(Boolean).join(', ');
-          node.status({ fill: 'blue', shape: 'dot', text: `sent ${s.delivered}/${s.contacts}${extra ? ', ' + extra : ''}${cpFault}` });
+          showStatus(node, 'busy', `sent ${s.delivered}/${s.contacts}${extra ? ', ' + extra : ''}${cpFault}`);
         };
         const run = new SinkRun(msg.payload, { ...settings!, dryRun }, {
           endpoint: endpoint!.resolved.endpoint,
@@ -135,7 +128,7 @@ export = function (RED: NodeAPI): void {
           return;
         }
         const s = out.summary;
-        if (dryRun && ledger && (recall.ledger as { leaseUntil?: unknown } | undefined)?.leaseUntil) {
+        if (dryRun && ledger && ref?.leaseUntil) {
           // the gate reserved for real but this node was set to dry-run: give the keys back now
           await ledger.release(out.results.map((r) => r.key).filter(Boolean), { runId: recall.runId });
         }
@@ -148,13 +141,13 @@ export = function (RED: NodeAPI): void {
           ? `dry-run: ${s['dry-run'].toLocaleString('en-US')} would be sent${s.failed ? `, ${s.failed} unsendable` : ''}${refuse}`
           : `sent ${s.delivered}/${s.contacts}${s.retry ? `, ${s.retry} retry next run` : ''}${s.failed ? `, ${s.failed} failed` : ''}`;
         const fault = s.checkpointFault ? '; checkpoint failed, commit gate retries' : '';
-        node.status({ fill: s.stopped ? 'red' : s.failed || s.retry || fault || refuse ? 'yellow' : 'green', shape: dryRun ? 'ring' : 'dot', text: s.stopped ? `stopped: ${s.stopped}`.slice(0, 80) : text + fault });
+        showStatus(node, s.stopped ? 'failed' : s.failed || s.retry || fault || refuse ? 'warn' : 'ok', s.stopped ? `stopped: ${s.stopped}` : text + fault, { dryRun });
         send(msg);
         if (s.stopped) done(new Error(`CRM run stopped: ${s.stopped}; ${s.retry} contacts released for the next run`));
         else done();
       } catch (err) {
         if (entry) active.delete(entry);
-        node.status({ fill: 'red', shape: 'dot', text: (err as Error).message.slice(0, 80) });
+        showStatus(node, 'failed', (err as Error).message);
         done(err as Error);
       }
     });

@@ -4,12 +4,12 @@ import { showStatus } from './status';
 
 /**
  * The config node the setting `label` selects, as the interface its node type offers
- * (`method` is one of its functions, to tell it from a node of another type). Throws a
+ * (`member` is one of its members, to tell it from a node of another type). Throws a
  * clear error when none is selected or deployed, or when the config node reports a problem.
  */
-export function configNode<T extends object>(RED: NodeAPI, id: string | undefined, label: string, type: string, method: keyof T & string): T {
+export function configNode<T extends object>(RED: NodeAPI, id: string | undefined, label: string, type: string, member: keyof T & string): T {
   const found = id ? (RED.nodes.getNode(id) as unknown as Record<string, unknown> | null) : null;
-  if (!found || typeof found[method] !== 'function') {
+  if (!found || found[member] === undefined) {
     throw new Error(id ? `setting "${label}": the ${type} node ${id} is not deployed` : `setting "${label}": choose a ${type} node`);
   }
   if (typeof found.problem === 'string' && found.problem) throw new Error(found.problem);

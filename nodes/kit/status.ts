@@ -3,7 +3,7 @@
 import type { Node } from 'node-red';
 
 /** The longest status text shown under a node (longer text ends in "…"). */
-export const STATUS_MAX = 60;
+export const STATUS_MAX = 80;
 
 const LOOK = {
   ready: ['grey', 'ring'], // deployed, waiting for a trigger

@@ -4,6 +4,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { Ledger, LedgerProvider } from '../lib/ledger/api';
 import { applyLedgerDbDefault, ledgerSettings } from '../lib/ledger/config';
 import { FLOW_MODULES, listFlowModules } from '../lib/install/user-modules';
+import { hmacWith } from '../lib/ledger/keys';
 import { openLedger } from '../lib/ledger/sqlite-ledger';
 import { type EachNode, savedConfig } from '../lib/settings';
 
@@ -37,6 +38,7 @@ export = function (RED: NodeAPI): void {
     let closed = false;
     Object.defineProperty(this, 'file', { value: settings.file, enumerable: true });
     Object.defineProperty(this, 'problem', { value: settings.problem ? `ledger ${settings.file}: ${settings.problem}` : undefined, enumerable: true });
+    Object.defineProperty(this, 'hmac', { value: settings.secret ? hmacWith(settings.secret) : undefined, enumerable: false });
     if (settings.problem) this.error(this.problem);
 
     this.ledger = () => {

@@ -12,7 +12,9 @@ import { connectComms, type Comms } from '../support/comms';
 import { CrmServer } from '../support/crm-server';
 import { dropFile, waitForRun } from '../support/flow-run';
 import { ROOT } from '../support/paths';
-import { startRuntime, type StartedRuntime } from '../support/runtime';
+import { officeEnv, startRuntime, type StartedRuntime } from '../support/runtime';
+
+const E2E_SECRET = 'e2e-ledger-secret';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { demoExportCsv } = require(path.join(ROOT, 'flows', 'demo-export.js')) as { demoExportCsv(today?: Date): string };
@@ -136,13 +138,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
       watch = tmp('recall-e2e-watch-');
       red = await startRuntime({
         env: {
-          OFFICE_CODE: 'SLC',
-          RECALL_WATCH_DIR: watch,
-          RECALL_LEDGER_DB: path.join(tmp('recall-e2e-ledger-'), 'ledger.sqlite'),
-          RECALL_LEDGER_SECRET: 'e2e-ledger-secret',
-          RECALL_DRY_RUN: 'false',
-          CRM_WEBHOOK_URL: `${crm.url}/hook`,
-          CRM_SUPPRESSION_URL: `${crm.url}/suppressions`,
+          ...officeEnv({ office: 'SLC', watch, ledgerDb: path.join(tmp('recall-e2e-ledger-'), 'ledger.sqlite'), ledgerSecret: E2E_SECRET, dryRun: false, crm: crm.url, suppressionUrl: `${crm.url}/suppressions` }),
           HEALTHCHECK_URL: ping.url,
         },
       });
@@ -269,14 +265,7 @@ describe('the default flow, end to end (real runtime, env only)', function () {
       crm = await CrmServer.start();
       watch = tmp('recall-e2e-dry-watch-');
       red = await startRuntime({
-        env: {
-          OFFICE_CODE: 'SLC',
-          RECALL_WATCH_DIR: watch,
-          RECALL_LEDGER_DB: path.join(tmp('recall-e2e-dry-ledger-'), 'ledger.sqlite'),
-          RECALL_LEDGER_SECRET: 'e2e-ledger-secret',
-          RECALL_DRY_RUN: 'true',
-          CRM_WEBHOOK_URL: `${crm.url}/hook`,
-        },
+        env: officeEnv({ office: 'SLC', watch, ledgerDb: path.join(tmp('recall-e2e-dry-ledger-'), 'ledger.sqlite'), ledgerSecret: E2E_SECRET, dryRun: true, crm: crm.url }),
       });
     });
     after(async () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CrmServer } from '../support/crm-server';
 import { dropFile, waitForRun } from '../support/flow-run';
 import { ROOT } from '../support/paths';
-import { startRuntime, type StartedRuntime } from '../support/runtime';
+import { officeEnv, startRuntime, type StartedRuntime } from '../support/runtime';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { demoExportCsv } = require(path.join(ROOT, 'flows', 'demo-export.js')) as { demoExportCsv(today?: Date): string };
@@ -29,14 +29,7 @@ describe('a fleet of offices running the one default flow', function () {
       fs.mkdirSync(watch);
       const red = await startRuntime({
         userDir: path.join(base, 'user'),
-        env: {
-          OFFICE_CODE: code,
-          RECALL_WATCH_DIR: watch,
-          RECALL_LEDGER_DB: path.join(base, 'ledger.sqlite'),
-          RECALL_LEDGER_SECRET: `ledger-secret-${code}`,
-          RECALL_DRY_RUN: 'false',
-          CRM_WEBHOOK_URL: `${crm.url}/hook`,
-        },
+        env: officeEnv({ office: code, watch, ledgerDb: path.join(base, 'ledger.sqlite'), ledgerSecret: `ledger-secret-${code}`, dryRun: false, crm: crm.url }),
       });
       offices.push({ code, watch, red });
     }

@@ -258,6 +258,18 @@ describe('crm-webhook-out node', function () {
     assert.equal(server.requests.length, 1);
   });
 
+  it('dry-run with a ledger file that cannot be opened: the contacts are keyed with the ledger node\'s secret (the gate\'s handshake), not the environment', async () => {
+    fs.writeFileSync(path.join(dir, 'not-a-folder'), '');
+    const blocked = path.join(dir, 'not-a-folder', 'ledger.db');
+    assert.equal(process.env.RECALL_LEDGER_SECRET, undefined);
+    await helper.load(MODULES, flow(blocked, { url: 'https://crm.example.com/hook', sink: { dryRun: 'true' } }), CREDS);
+    const batch = contacts(2);
+    const out = next('out');
+    helper.getNode('sink').receive({ ...runMsg(batch), recall: { ...runMsg(batch).recall, ledger: { node: 'L', leaseMs: 900_000, leaseUntil: null } } });
+    const msg = await out;
+    assert.deepEqual(msg.payload.map((r: DeliveryResult) => [r.outcome, r.key]), batch.map((c) => ['dry-run', keyOf(c)]));
+  });
+
   it('the example flow (examples/nodes/crm-webhook-out.json) shows its dry-run requests', async () => {
     const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nodes', 'crm-webhook-out.json'), 'utf8'));
     const inject = example.find((n: any) => n.type === 'inject');

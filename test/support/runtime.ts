@@ -153,3 +153,27 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
       }),
   };
 }
+
+export interface OfficeEnv {
+  office: string;
+  watch: string;
+  ledgerDb: string;
+  ledgerSecret: string;
+  dryRun: boolean;
+  /** the CRM test server's base URL: the hook is <crm>/hook */
+  crm?: string;
+  suppressionUrl?: string;
+}
+
+/** The environment of one office's runtime in the e2e specs, one way for every spec. */
+export function officeEnv(o: OfficeEnv): Record<string, string> {
+  return {
+    OFFICE_CODE: o.office,
+    RECALL_WATCH_DIR: o.watch,
+    RECALL_LEDGER_DB: o.ledgerDb,
+    RECALL_LEDGER_SECRET: o.ledgerSecret,
+    RECALL_DRY_RUN: String(o.dryRun),
+    ...(o.crm ? { CRM_WEBHOOK_URL: `${o.crm}/hook` } : {}),
+    ...(o.suppressionUrl ? { CRM_SUPPRESSION_URL: o.suppressionUrl } : {}),
+  };
+}

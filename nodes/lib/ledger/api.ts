@@ -2,6 +2,7 @@
 // The implementation (SQLite, WAL, migrations) lives beside this file; callers code
 // against these interfaces so each can be tested on its own.
 import type { Channel, DeliveryResult } from '../types';
+import type { Hmac } from './keys';
 
 export type KeyState = 'reserved' | 'sent' | 'failed';
 export type SuppressionChannel = Channel | 'all';
@@ -170,4 +171,9 @@ export interface LedgerProvider {
   readonly file: string;
   /** a configuration problem (e.g. no secret) to show as a red status; undefined when fine */
   readonly problem?: string;
+  /**
+   * The contact keys of this ledger's secret, without opening the file: a dry run still
+   * shows its exact payloads when the file cannot be opened. Undefined without a secret.
+   */
+  readonly hmac?: Hmac;
 }

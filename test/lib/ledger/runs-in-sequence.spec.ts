@@ -45,6 +45,28 @@ const weekArb = (n: number) =>
   });
 const historyArb = fc.array(patArb, { minLength: 2, maxLength: 10 }).chain((pats) => fc.record({ pats: fc.constant(pats), weeks: fc.array(weekArb(pats.length), { minLength: 3, maxLength: 8 }) }));
 
+const row0 = [{ type: 'PROPHY' as const, offset: 0 }];
+const allDelivered = (): DeliveryOutcome[] => new Array(12).fill('delivered');
+/**
+ * A history this property found (seed -1365061130, shrunk): P1 and P2 share a phone, P2 is
+ * booked in week 0 and P1's message there is retried. The ledger let a covered row follow a
+ * carrier of another reservation, so in week 2 P2's row was held as sent, never reached.
+ * Kept as a fixed first case: it fails on the ledger before that was fixed.
+ */
+const SHARED_PHONE_RETRY: typeof historyArb extends fc.Arbitrary<infer H> ? H : never = {
+  pats: [
+    { hh: 0, ownHh: false, birth: '1950-01-01', email: false, rows: row0 },
+    { hh: 3, ownHh: false, birth: '1950-01-01', email: false, rows: row0 },
+    { hh: 3, ownHh: false, birth: '1950-01-01', email: false, rows: row0 },
+  ],
+  weeks: [
+    { moves: [], appts: [2], inactive: [], stops: [], outcomes: ['delivered', 'retry', ...allDelivered().slice(2)] },
+    ...[1, 2, 3].map(() => ({ moves: [], appts: [], inactive: [], stops: [], outcomes: allDelivered() })),
+  ],
+};
+/** RECALL_PROPERTY_SEED replays a reported failure (fast-check prints its seed). */
+const SEED = process.env.RECALL_PROPERTY_SEED ? { seed: Number(process.env.RECALL_PROPERTY_SEED) } : {};
+
 describe('runs in sequence: random office histories on a real ledger', function () {
   // ~40 histories x up to 8 runs, each run a few SQLite transactions with fsync
   this.timeout(180_000);
@@ -135,7 +157,7 @@ describe('runs in sequence: random office histories on a real ledger', function 
           await ledger.close();
         }
       }),
-      { numRuns: 50 },
+      { numRuns: 50, examples: [[SHARED_PHONE_RETRY]], ...SEED },
     );
   });
 });
