@@ -7,11 +7,15 @@ import * as path from 'node:path';
 import { helper, NODE_RED_MODULE } from '../support/helper';
 import { nodeModule } from '../support/paths';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const httpRequestNode = require(path.join(path.dirname(require.resolve(`${NODE_RED_MODULE}/package.json`)), '..', '@node-red', 'nodes', 'core', 'network', '21-httprequest.js'));
+// The core nodes of the Node-RED under test: Node-RED 5 keeps its own @node-red/nodes
+// nested under node-red-5, so resolve from there (the hoisted copy is 4.1's).
+const coreNodesDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [path.dirname(require.resolve(`${NODE_RED_MODULE}/package.json`))] }));
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const catchNode = require(path.join(path.dirname(require.resolve(`${NODE_RED_MODULE}/package.json`)), '..', '@node-red', 'nodes', 'core', 'common', '25-catch.js'));
+const httpRequestNode = require(path.join(coreNodesDir, 'core', 'network', '21-httprequest.js'));
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const catchNode = require(path.join(coreNodesDir, 'core', 'common', '25-catch.js'));
 
 const summaryNode = nodeModule('recall-summary');
 
