@@ -2,21 +2,10 @@
 // Phones are 555-01xx in valid US area codes (so each is unique and parses), e-mails
 // are @example.com. Due dates spread over every segment and a share of skip reasons.
 import type { RawRow, RecallContact, Segment } from '../../nodes/lib/types';
+import { prng } from '../../test/support/random';
 
 /** Fixed "today" for every bench run, so segments do not drift with the calendar. */
 export const AS_OF = '2026-06-15';
-
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let areaCodes: number[] | undefined;
 /** US area codes that libphonenumber accepts with a 555-01xx number. */
@@ -62,7 +51,7 @@ function dueOffset(r: () => number): number {
  * name, 5 % share a guarantor with the previous row, half have a mobile phone.
  */
 export function odbcRows(n: number, seed = 1): RawRow[] {
-  const r = rng(seed);
+  const r = prng(seed);
   const rows: RawRow[] = [];
   let phones = 0;
   for (let i = 0; i < n; i++) {
@@ -93,7 +82,7 @@ export function odbcRows(n: number, seed = 1): RawRow[] {
 
 /** Contacts ready for the sink (as consent-filter would pass them on). */
 export function contacts(n: number, seed = 1, office = 'BENCH'): RecallContact[] {
-  const r = rng(seed);
+  const r = prng(seed);
   const segments: Segment[] = ['due-soon', 'due-now', 'overdue', 'lapsed'];
   const out: RecallContact[] = [];
   for (let i = 0; i < n; i++) {
@@ -133,7 +122,7 @@ const CC_STATUS = ['NotHom', 'CalBK', 'SndCrd', 'CCSet', 'CallUs'];
 export async function writeContinuingCareXlsx(file: string, n: number, seed = 1): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ExcelJS = require('exceljs') as typeof import('exceljs');
-  const r = rng(seed);
+  const r = prng(seed);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('Continuing Care');
   const date = (iso: string) => new Date(`${iso}T00:00:00Z`);

@@ -1,4 +1,4 @@
-// The one seeded random generator of the tests: a failing generated case can be replayed.
+// The one seeded random generator of the tests and the bench: a failing generated case can be replayed.
 
 /** mulberry32: a small seeded PRNG giving numbers in [0, 1). */
 export function prng(seed: number): () => number {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHttpClient, type HttpClient } from '../../../nodes/lib/crm/http';
-import { Limiter } from '../../../nodes/lib/crm/limiter';
+import { jitterMarginMs, Limiter } from '../../../nodes/lib/crm/limiter';
 import { parseAllowList } from '../../../nodes/lib/crm/payload';
 import { GHL_API_VERSION, type EndpointConfig } from '../../../nodes/lib/crm/presets';
 import { DEFAULT_POLICY } from '../../../nodes/lib/crm/retry';
@@ -249,15 +249,38 @@ describe('crm sink against a real HTTP server', function () {
       assert.ok(server.maxInFlight >= 2, 'requests were not sent in parallel at all');
     });
 
-    it('keeps to the requests-per-interval limit (no 429 from a server enforcing it)', async () => {
-      // the server counts arrivals in 200 ms windows; the client allows 3 starts per 250 ms,
-      // the margin an office gives its CRM's published limit for network jitter
-      server = await CrmServer.start({ rateLimit: { limit: 3, windowMs: 200, headers: false } });
-      const out = await run(contacts(12), { limiter: { concurrency: 12, perInterval: 3, intervalMs: 250 } });
+    it('keeps to the requests-per-interval limit: 3 starts, then the next 3 only once the window (interval + jitter margin) has passed', async () => {
+      // The limiter reads a clock that moves only when the test moves it, so what it lets
+      // start at each instant is counted, not raced against the wall clock (network jitter
+      // under load once made a server-side arrival count fail).
+      server = await CrmServer.start();
+      let clock = 1_000_000;
+      let reads = 0;
+      const limiter = new Limiter({ concurrency: 12, perInterval: 3, intervalMs: 250, now: () => (reads++, clock) });
+      const windowMs = 250 + jitterMarginMs(250);
+      const done = run(contacts(12), { ctx: { limiter } });
+      /** Polls until `ok()`: no figure depends on how long that takes. */
+      const until = async (ok: () => boolean, what: string) => {
+        for (const deadline = Date.now() + 10_000; !ok(); await new Promise((r) => setTimeout(r, 5))) {
+          if (Date.now() > deadline) throw new Error(`never: ${what} (${server.requests.length} sent, ${limiter.inFlight} in flight, ${limiter.waiting} waiting)`);
+        }
+      };
+      // every started request answered and released: from here only the limiter's timer reads the clock
+      const settled = (sent: number) => until(() => server.requests.length === sent && limiter.inFlight === 0 && limiter.waiting === 12 - sent, `${sent} sent, the rest waiting`);
+      await settled(3);
+      for (let sent = 3; sent < 12; sent += 3) {
+        const windowStart = clock;
+        const seen = reads;
+        clock = windowStart + windowMs - 1;
+        await until(() => reads > seen, 'the limiter looked at the clock again');
+        assert.equal(limiter.waiting, 12 - sent, `a request started ${windowMs - 1} ms into a full window`);
+        assert.equal(server.requests.length, sent);
+        clock = windowStart + windowMs;
+        await settled(sent + 3);
+      }
+      const out = await done;
       assert.equal(out.summary.delivered, 12);
-      assert.equal(out.summary.http429, 0);
-      const at = server.requests.map((r) => r.receivedAt);
-      for (const t of at) assert.ok(at.filter((s) => s >= t && s < t + 200).length <= 3);
+      assert.deepEqual([...server.deliveriesByKey().values()], Array(12).fill(1));
     });
 
     it('follows its own window when the CRM agrees: the 6th of 5-per-second requests arrives within 1.3 s of the 1st', async () => {
