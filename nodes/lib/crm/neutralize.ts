@@ -10,10 +10,14 @@ const MAX_EMAIL = 254;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/;
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** markup and control characters, dropped from free text */
+const DROPPED = /[<>\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const DROPPED_ALL = new RegExp(DROPPED.source, 'g');
 
 /** A text value safe for spreadsheets and HTML: markup characters dropped, a formula start quoted, capped. */
 export function neutralizeText(value: string, max = MAX_TEXT): string {
-  let v = value.replace(/[<>]/g, '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  // most values need nothing: test once, and build new strings only for the others
+  let v = DROPPED.test(value) ? value.replace(DROPPED_ALL, '') : value;
   if (FORMULA_START.test(v)) v = `'${v}`;
   return v.length > max ? v.slice(0, max) : v;
 }
