@@ -48,12 +48,26 @@ function deep(v: unknown, depth: number): unknown {
   return v;
 }
 
-/** A copy of the payload with every free-text value neutralized and capped, phone and e-mail shape-checked. */
+/** Lists the payload builder made for this payload alone: kept as they are when no value in them changes. */
+const BUILT_LISTS = new Set(['tags', 'household', 'otherRecalls']);
+
+/** deep() for a list the builder made: the same list when it is empty or its texts need no change (most payloads). */
+function builtList(v: unknown): unknown {
+  const asIs = Array.isArray(v) && v.length <= 50 && v.every((x) => typeof x === 'string' && neutralizeText(x) === x);
+  return asIs ? v : deep(v, 0);
+}
+
+/**
+ * The payload with every free-text value neutralized and capped, phone and e-mail
+ * shape-checked. A new object; values the office allow-listed are always copied, the
+ * payload builder's own text lists only when a value in them changes.
+ */
 export function neutralizePayload<T extends Record<string, unknown>>(payload: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) {
     if (SHAPED.has(k)) out[k] = k === 'phone' ? (v === null ? null : safePhone(v)) : v === null ? null : safeEmail(v);
     else if (OWN.has(k)) out[k] = v;
+    else if (BUILT_LISTS.has(k)) out[k] = builtList(v);
     else out[k] = deep(v, 0);
   }
   return out as T;
