@@ -127,6 +127,10 @@ export function foldRun(contacts: readonly RecallContact[], opts: FoldOptions = 
   const others = new Map<number, number[]>();
   const kept: number[] = [];
   for (const rows of groupsOf(open.length, (k) => `${contacts[open[k]].office}|${contacts[open[k]].patientId}`).values()) {
+    if (rows.length === 1) {
+      kept.push(open[rows[0]]); // most patients have one row: nothing to sort or carry
+      continue;
+    }
     const sorted = rows.map((k) => ({ c: contacts[open[k]], i: open[k] })).sort(moreUrgent);
     const winner = sorted[0];
     kept.push(winner.i);
@@ -154,6 +158,7 @@ export function foldRun(contacts: readonly RecallContact[], opts: FoldOptions = 
   });
 
   for (const members of groupsOf(kept.length, (k) => sets.find(k)).values()) {
+    if (members.length === 1 && !others.get(kept[members[0]])?.length) continue; // alone, carries nothing
     const sorted = members.map((k) => ({ c: contacts[kept[k]], i: kept[k] })).sort(older);
     const carrier = sorted[0];
     const c = carrier.c;

@@ -125,7 +125,11 @@ async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise
   // one keyed hash per row: consent copies contacts, so rows are matched by their key parts
   const parts = (c: RecallContact) => `${c.office}\u0000${c.patientId}\u0000${c.segment}\u0000${c.dueDate || c.lastVisit || ''}`;
   const keyOf = new Map<string, string>();
-  for (const c of contacts) if (keyable(c) && !keyOf.has(parts(c))) keyOf.set(parts(c), recallKey(ledger.hmac, c));
+  for (const c of contacts) {
+    if (!keyable(c)) continue;
+    const p = parts(c);
+    if (!keyOf.has(p)) keyOf.set(p, recallKey(ledger.hmac, c));
+  }
   const states = await heldStates(ledger, [...new Set(keyOf.values())]);
   const held = new Set([...keyOf].filter(([, key]) => states.has(key)).map(([p]) => p));
   const test = (c: RecallContact) => held.size > 0 && keyable(c) && held.has(parts(c));

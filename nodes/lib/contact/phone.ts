@@ -3,6 +3,9 @@
 // and it imports nothing of the pack but the record types.
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { PhoneType } from '../types';
+import { cachePhonePatterns } from './pattern-cache';
+
+cachePhonePatterns();
 
 /**
  * A phone cell normalized. `valid` is libphonenumber-js's isValid() with its full

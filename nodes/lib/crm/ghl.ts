@@ -3,7 +3,8 @@
 // with the contact id the upsert answers, then (optional) enrolment into a workflow.
 // Consent goes into the contact's per-channel do-not-disturb (dndSettings).
 import type { Channel } from '../types';
-import { GHL_API_VERSION, JSON_HEADERS, errorBody, jsonObject, presetBase, presetUrl, recallFields, type EndpointConfig, type Item, type PlannedRequest } from './presets';
+import { GHL_API_VERSION, errorBody, jsonObject, presetBase, presetUrl, recallFields, type EndpointConfig, type Item, type PlannedRequest } from './presets';
+import { postJson } from './request';
 
 /** GoHighLevel's DND channels for each of ours: a text-message opt-out covers WhatsApp too. */
 export const GHL_DND_CHANNELS: Readonly<Record<Channel, readonly string[]>> = {
@@ -41,10 +42,6 @@ export function ghlBody(item: Item, ep: EndpointConfig): Record<string, unknown>
   return body;
 }
 
-function ghlHeaders(idempotencyKey: string): Record<string, string> {
-  return { ...JSON_HEADERS, Version: GHL_API_VERSION, 'Idempotency-Key': idempotencyKey };
-}
-
 /** The contact id an upsert answered (`{contact: {id}}`), or undefined. */
 export function ghlContactId(text: string): string | undefined {
   const contact = jsonObject(text)?.contact as { id?: unknown } | undefined;
@@ -68,43 +65,45 @@ function locationFault(status: number, text: string): string | undefined {
   return /location/i.test(text) ? `GoHighLevel refused the Location ID (HTTP ${status}): check the endpoint's Location ID` : undefined;
 }
 
+/** Every GoHighLevel call names the API version it was written for. */
+const VERSION = { Version: GHL_API_VERSION };
+
 export function ghlRequests(item: Item, ep: EndpointConfig): PlannedRequest {
   const base = presetBase(ep);
-  return {
+  return postJson({
     items: [item],
     url: presetUrl(ep),
-    method: 'POST',
     idempotencyKey: item.key,
-    headers: ghlHeaders(item.key),
+    headers: VERSION,
     body: ghlBody(item, ep),
     bodyError: upsertError,
     runFault: locationFault,
     then: (answer) => {
       const id = encodeURIComponent(ghlContactId(answer)!);
-      const steps: PlannedRequest[] = [
-        {
+      const steps = [
+        postJson({
           items: [item],
           url: `${base}/contacts/${id}/tags`,
-          method: 'POST',
           idempotencyKey: `${item.key}-tags`,
-          headers: ghlHeaders(`${item.key}-tags`),
+          headers: VERSION,
           body: { tags: item.payload.tags },
           bodyError: errorBody,
-        },
+        }),
       ];
       if (ep.workflowId) {
-        steps.push({
-          items: [item],
-          url: `${base}/contacts/${id}/workflow/${encodeURIComponent(ep.workflowId)}`,
-          method: 'POST',
-          idempotencyKey: `${item.key}-workflow`,
-          headers: ghlHeaders(`${item.key}-workflow`),
-          body: {},
-          bodyError: workflowError,
-          runFault: (status, text) => (status === 400 && /workflow/i.test(text) ? 'GoHighLevel does not know the workflow id set on the endpoint' : undefined),
-        });
+        steps.push(
+          postJson({
+            items: [item],
+            url: `${base}/contacts/${id}/workflow/${encodeURIComponent(ep.workflowId)}`,
+            idempotencyKey: `${item.key}-workflow`,
+            headers: VERSION,
+            body: {},
+            bodyError: workflowError,
+            runFault: (status, text) => (status === 400 && /workflow/i.test(text) ? 'GoHighLevel does not know the workflow id set on the endpoint' : undefined),
+          }),
+        );
       }
       return steps;
     },
-  };
+  });
 }

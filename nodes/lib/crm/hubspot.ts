@@ -3,7 +3,8 @@
 // objectWriteTraceId so a 207 is matched whatever the id property; no two inputs of a
 // batch share an id; a batch HubSpot refuses whole (one bad input) is split to find it.
 import type { Channel } from '../types';
-import { JSON_HEADERS, batchKey, jsonObject, presetUrl, recallFields, type EndpointConfig, type Item, type PlannedRequest } from './presets';
+import { jsonObject, presetUrl, recallFields, type EndpointConfig, type Item, type PlannedRequest } from './presets';
+import { batchKey, batchRequest, keysOf } from './request';
 
 /** The contact properties that carry consent ("true"/"false"); the office creates them once (docs/crm.md). */
 export const HUBSPOT_CONSENT_PROPERTIES: Readonly<Record<Channel, string>> = {
@@ -76,25 +77,19 @@ function setupFault(status: number, text: string): string | undefined {
   return `HubSpot refused the contact properties (HTTP 400: ${m[0]}): create ${Object.values(HUBSPOT_CONSENT_PROPERTIES).join(', ')} and the "Upsert by" property as documented`;
 }
 
-function request(chunk: { item: Item; input: HubspotInput }[], ep: EndpointConfig): PlannedRequest {
-  const items = chunk.map((c) => c.item);
-  const idempotencyKey = batchKey(items.map((i) => i.key));
-  const req: PlannedRequest = {
-    items,
-    url: presetUrl(ep),
-    method: 'POST',
-    idempotencyKey,
-    headers: { ...JSON_HEADERS, 'Idempotency-Key': idempotencyKey },
-    body: { inputs: chunk.map((c) => c.input) },
-    confirmed: confirmedBy(chunk.map((c) => ({ key: c.item.key, input: c.input }))),
-    bodyError: batchError,
-    runFault: setupFault,
-  };
-  if (chunk.length > 1) {
-    const mid = Math.ceil(chunk.length / 2);
-    req.split = () => [request(chunk.slice(0, mid), ep), request(chunk.slice(mid), ep)];
-  }
-  return req;
+function request(chunk: readonly { item: Item; input: HubspotInput }[], ep: EndpointConfig): PlannedRequest {
+  return batchRequest(chunk, (part) => {
+    const items = part.map((c) => c.item);
+    return {
+      items,
+      url: presetUrl(ep),
+      idempotencyKey: batchKey(keysOf(items)),
+      body: { inputs: part.map((c) => c.input) },
+      confirmed: confirmedBy(part.map((c) => ({ key: c.item.key, input: c.input }))),
+      bodyError: batchError,
+      runFault: setupFault,
+    };
+  });
 }
 
 /**

@@ -10,10 +10,14 @@ const MAX_EMAIL = 254;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/;
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** markup and control characters, dropped from free text */
+const DROPPED = /[<>\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const DROPPED_ALL = new RegExp(DROPPED.source, 'g');
 
 /** A text value safe for spreadsheets and HTML: markup characters dropped, a formula start quoted, capped. */
 export function neutralizeText(value: string, max = MAX_TEXT): string {
-  let v = value.replace(/[<>]/g, '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  // most values need nothing: test once, and build new strings only for the others
+  let v = DROPPED.test(value) ? value.replace(DROPPED_ALL, '') : value;
   if (FORMULA_START.test(v)) v = `'${v}`;
   return v.length > max ? v.slice(0, max) : v;
 }
@@ -44,12 +48,26 @@ function deep(v: unknown, depth: number): unknown {
   return v;
 }
 
-/** A copy of the payload with every free-text value neutralized and capped, phone and e-mail shape-checked. */
+/** Lists the payload builder made for this payload alone: kept as they are when no value in them changes. */
+const BUILT_LISTS = new Set(['tags', 'household', 'otherRecalls']);
+
+/** deep() for a list the builder made: the same list when it is empty or its texts need no change (most payloads). */
+function builtList(v: unknown): unknown {
+  const asIs = Array.isArray(v) && v.length <= 50 && v.every((x) => typeof x === 'string' && neutralizeText(x) === x);
+  return asIs ? v : deep(v, 0);
+}
+
+/**
+ * The payload with every free-text value neutralized and capped, phone and e-mail
+ * shape-checked. A new object; values the office allow-listed are always copied, the
+ * payload builder's own text lists only when a value in them changes.
+ */
 export function neutralizePayload<T extends Record<string, unknown>>(payload: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) {
     if (SHAPED.has(k)) out[k] = k === 'phone' ? (v === null ? null : safePhone(v)) : v === null ? null : safeEmail(v);
     else if (OWN.has(k)) out[k] = v;
+    else if (BUILT_LISTS.has(k)) out[k] = builtList(v);
     else out[k] = deep(v, 0);
   }
   return out as T;

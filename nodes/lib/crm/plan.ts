@@ -1,24 +1,18 @@
 // Groups the contacts of a run into the preset's requests (input order kept).
 import { ghlRequests } from './ghl';
 import { hubspotInput, hubspotRequests, type HubspotInput } from './hubspot';
-import { JSON_HEADERS, batchKey, effectiveBatchSize, errorBody, presetUrl, type EndpointConfig, type Item, type Plan, type PlannedRequest } from './presets';
+import { effectiveBatchSize, errorBody, presetUrl, type EndpointConfig, type Item, type Plan, type PlannedRequest } from './presets';
+import { batchKey, batchRequest, keysOf } from './request';
 
+/** Generic: the record as is, one object per POST at size 1, else an array. */
 function genericRequest(items: Item[], ep: EndpointConfig, size: number): PlannedRequest {
-  const idempotencyKey = items.length === 1 && size === 1 ? items[0].key : batchKey(items.map((it) => it.key));
-  const req: PlannedRequest = {
-    items,
+  return batchRequest(items, (part) => ({
+    items: [...part],
     url: presetUrl(ep),
-    method: 'POST',
-    idempotencyKey,
-    headers: { ...JSON_HEADERS, 'Idempotency-Key': idempotencyKey },
-    body: size === 1 ? items[0].payload : items.map((i) => i.payload),
+    idempotencyKey: part.length === 1 && size === 1 ? part[0].key : batchKey(keysOf(part)),
+    body: size === 1 ? part[0].payload : part.map((i) => i.payload),
     bodyError: errorBody,
-  };
-  if (items.length > 1) {
-    const mid = Math.ceil(items.length / 2);
-    req.split = () => [genericRequest(items.slice(0, mid), ep, size), genericRequest(items.slice(mid), ep, size)];
-  }
-  return req;
+  }));
 }
 
 export function planRequests(items: readonly Item[], ep: EndpointConfig, batchSize: number): Plan {

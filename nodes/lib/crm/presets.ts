@@ -1,7 +1,6 @@
 // How one CRM wants the record: the generic webhook posts `dental-recall/v1` as is;
 // GoHighLevel (ghl.ts) and HubSpot (hubspot.ts) map the same record onto their contact
 // APIs and carry consent in their own terms.
-import { createHash } from 'node:crypto';
 import type { Channel } from '../types';
 import type { RecallPayload } from './payload';
 
@@ -72,16 +71,6 @@ export interface Plan {
   unsendable: { item: Item; error: string }[];
 }
 
-/**
- * A batch's Idempotency-Key: SHA-256 of its contact keys in order, so a retried
- * request repeats the key and a different set of contacts never shares it.
- */
-export function batchKey(keys: readonly string[]): string {
-  return 'batch-' + createHash('sha256').update(keys.join('\n')).digest('hex');
-}
-
-export const JSON_HEADERS: Readonly<Record<string, string>> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-
 /** Recall fields for CRMs without the generic schema, under the office's prefix. */
 export function recallFields(p: RecallPayload, prefix: string): Record<string, string> {
   const fields: Record<string, string> = {
@@ -115,13 +104,6 @@ export function errorBody(_status: number, text: string): string | undefined {
   // and this text reaches the ledger, the status and Catch
   if (o.success === false || o.ok === false || o.status === 'error') return 'the answer says it failed (its body is in `response`)';
   return undefined;
-}
-
-/** Splits a refused batch in two halves (until single contacts), each its own request. */
-export function halves(items: readonly Item[], build: (items: Item[]) => PlannedRequest): (() => PlannedRequest[]) | undefined {
-  if (items.length < 2) return undefined;
-  const mid = Math.ceil(items.length / 2);
-  return () => [build(items.slice(0, mid)), build(items.slice(mid))];
 }
 
 export const GHL_BASE_URL = 'https://services.leadconnectorhq.com';

@@ -1,20 +1,22 @@
 // One run of the CRM sink, without Node-RED: check the batch, apply the blast guard,
 // build payloads, then either describe the requests (dry-run) or deliver them while
 // keeping the ledger's leases alive. Returns one DeliveryResult per contact.
-import type { Channel, DeliveryResult, RecallContact } from '../types';
+import type { DeliveryResult } from '../types';
+import type { Hmac } from '../ledger/keys';
 import { Checkpoint, type CheckpointLedger } from './checkpoint';
 import { Delivery, attemptHeaders, type DeliveryStats, type RequestOutcome } from './deliver';
-import { liveRunForecast, type LiveRunForecast } from './forecast';
+import { BlastGuardError, earlierInWindow, liveRunForecast, windowText, type LiveRunForecast, type SentCounter } from './guard';
 import type { HttpClient } from './http';
-import { contactKey, recallKey } from '../ledger/keys';
+import { toItems } from './items';
+import { jsonCopy, jsonView } from './json-view';
 import type { Limiter } from './limiter';
-import { neutralizePayload } from './neutralize';
-import { buildPayload, type AllowableField } from './payload';
+import type { AllowableField } from './payload';
 import { planRequests } from './plan';
-import { presetUrl, type EndpointConfig, type Item, type PlannedRequest } from './presets';
+import { batchProblem, checkLiveEndpoint } from './preflight';
+import type { EndpointConfig, Item, PlannedRequest } from './presets';
 import type { RetryPolicy } from './retry';
 import { signingKey } from './signing';
-import { checkCrmUrl, redactUrl, safeUrl } from '../net/url';
+import { redactUrl, safeUrl } from '../net/url';
 
 export interface SinkSettings {
   dryRun: boolean;
@@ -34,9 +36,7 @@ export interface SinkSettings {
 }
 
 /** The parts of the ledger the sink uses (nodes/lib/ledger/api.ts `Ledger`). */
-export interface SinkLedger {
-  /** messages of `office` sent since `sinceIso` plus those in flight in other runs (blast guard) */
-  sentSince?(office: string, sinceIso: string, opts?: { runId?: string }): Promise<number>;
+export interface SinkLedger extends SentCounter {
   renew(keys: readonly string[], leaseMs: number, opts?: { runId?: string }): Promise<number>;
   release(keys: readonly string[], opts?: { runId?: string }): Promise<number>;
 }
@@ -44,7 +44,7 @@ export interface SinkLedger {
 export interface SinkContext {
   endpoint: EndpointConfig;
   /** HMAC-SHA256(ledger secret, parts joined by '|'), hex: contactKey, dry-run keys */
-  hmac: (...parts: string[]) => string;
+  hmac: Hmac;
   /** the ledger that reserved the keys (renewal on long runs, release on refusal) */
   ledger?: SinkLedger;
   /** dry-run: a ledger only read, for what the blast guard would count in a live run */
@@ -100,36 +100,17 @@ export interface SinkOutput {
   summary: RunSummary;
 }
 
-/** More contacts than maxPerRun to send for real: nothing was sent. */
-export class BlastGuardError extends Error {
-  constructor(readonly contacts: number, readonly maxPerRun: number, readonly released: number | undefined, readonly earlier = 0, windowText = '') {
-    super(
-      (earlier
-        ? `blast guard: ${contacts} contacts to send after ${earlier} already sent or in flight in the last ${windowText}, more than "max per run" (${maxPerRun}); nothing was sent`
-        : `blast guard: ${contacts} contacts to send, more than "max per run" (${maxPerRun}); nothing was sent`) +
-        (released === undefined ? '' : `, ${released} reservations released`) +
-        '. Raise "max per run" (RECALL_MAX_PER_RUN) if a batch this large is expected.',
-    );
-    this.name = 'BlastGuardError';
-  }
-}
-
 const REDACTED = '[redacted]';
 /** checkpoint defaults: at most this many delivered keys not yet on disk, or this old */
 export const CHECKPOINT_EVERY = 10;
 export const CHECKPOINT_MS = 250;
-
-function isContact(x: unknown): x is RecallContact {
-  const c = x as RecallContact;
-  return !!c && typeof c === 'object' && typeof c.patientId === 'string' && c.patientId !== '' && typeof c.office === 'string';
-}
 
 export class SinkRun {
   private delivery: Delivery | undefined;
   private checkpoint: Checkpoint | undefined;
   /** results with the input position of their contact */
   private readonly done: { at: number; r: DeliveryResult }[] = [];
-  private readonly position = new Map<Item, number>();
+  private position = new Map<Item, number>();
   private readonly started: number;
   private readonly now: () => number;
   private unsendable = 0;
@@ -142,81 +123,116 @@ export class SinkRun {
 
   /** Runs to the end (or to a stop). Throws BlastGuardError or a configuration error. */
   async run(): Promise<SinkOutput> {
-    const { settings, ctx } = this;
     if (!Array.isArray(this.input)) throw new Error('msg.payload must be an array of recall contacts');
-    const input = this.input as unknown[];
-    const bad = input.findIndex((raw) => !isContact(raw));
-    const items: Item[] = [];
-    input.forEach((raw, at) => {
-      if (!isContact(raw)) return;
-      const key = raw.key || (settings.dryRun ? recallKey(ctx.hmac, raw) : '');
-      const payload = neutralizePayload(buildPayload(raw, contactKey(ctx.hmac, raw), settings.allow));
-      const item: Item = { key, patientId: raw.patientId, payload, blocked: blockedChannels(raw) };
-      this.position.set(item, at);
-      items.push(item);
-    });
-
-    if (!settings.dryRun) {
-      // a refused batch sends nothing and gives its reservations back at once
-      const refuse = async (err: Error): Promise<never> => {
-        const keys = items.map((i) => i.key).filter(Boolean);
-        if (ctx.ledger && keys.length) await ctx.ledger.release(keys, { runId: ctx.runId }).catch(() => undefined);
-        throw err;
-      };
-      if (bad >= 0) await refuse(new Error(`msg.payload[${bad}] is not a recall contact (no office or patientId); nothing was sent`));
-      const keyless = items.filter((i) => !i.key).length;
-      if (keyless) await refuse(new Error(`${keyless} contacts have no idempotency key: put idempotency-gate (reserve) before the CRM sink; nothing was sent`));
-      const earlier = await this.earlierInWindow(items);
-      if (items.length + earlier > settings.maxPerRun) {
-        const released = ctx.ledger ? await ctx.ledger.release(items.map((i) => i.key), { runId: ctx.runId }) : undefined;
-        throw new BlastGuardError(items.length, settings.maxPerRun, released, earlier, hoursText(settings.guardWindowMs ?? 0));
-      }
-      if (items.length) {
-        const url = presetUrl(ctx.endpoint);
-        try {
-          if (!url) throw new Error('CRM endpoint: no URL set (CRM_WEBHOOK_URL)');
-          if (ctx.endpoint.preset === 'gohighlevel' && !ctx.endpoint.locationId) throw new Error('CRM endpoint: GoHighLevel needs its Location ID (the sub-account id); nothing was sent');
-          checkCrmUrl(url, ctx.endpoint.allowPlainHttp, 'CRM endpoint URL');
-          if (ctx.endpoint.signingSecret) signingKey(ctx.endpoint.signingSecret);
-        } catch (err) {
-          await refuse(err as Error);
-        }
-      }
-    } else if (bad >= 0) {
-      throw new Error(`msg.payload[${bad}] is not a recall contact (no office or patientId)`);
+    const { items, position, bad } = toItems(this.input, this.settings.allow, this.ctx.hmac, this.settings.dryRun);
+    this.position = position;
+    if (this.settings.dryRun) {
+      if (bad >= 0) throw new Error(`msg.payload[${bad}] is not a recall contact (no office or patientId)`);
+      return this.dryRun(items, this.plan(items));
     }
+    await this.preflight(items, bad);
+    return this.deliver(this.plan(items));
+  }
 
-    const plan = planRequests(items, ctx.endpoint, settings.batchSize);
+  /** Live run: refuses the batch (nothing sent, its reservations given back) when it must not go. */
+  private async preflight(items: Item[], bad: number): Promise<void> {
+    const problem = batchProblem(items, bad);
+    if (problem) await this.refuse(items, new Error(problem));
+    await this.blastGuard(items);
+    if (!items.length) return;
+    try {
+      checkLiveEndpoint(this.ctx.endpoint);
+    } catch (err) {
+      await this.refuse(items, err as Error);
+    }
+  }
+
+  /** A refused batch sends nothing and gives its reservations back at once. */
+  private async refuse(items: readonly Item[], err: Error): Promise<never> {
+    const { ledger, runId } = this.ctx;
+    const keys = items.map((i) => i.key).filter(Boolean);
+    if (ledger && keys.length) await ledger.release(keys, { runId }).catch(() => undefined);
+    throw err;
+  }
+
+  /** More than "max per run" with what the window already counts: refused, reservations released. */
+  private async blastGuard(items: readonly Item[]): Promise<void> {
+    const { settings, ctx } = this;
+    const windowMs = settings.guardWindowMs ?? 0;
+    const earlier = await earlierInWindow(items, ctx.ledger, windowMs, this.now, ctx.runId);
+    if (items.length + earlier <= settings.maxPerRun) return;
+    const released = ctx.ledger ? await ctx.ledger.release(items.map((i) => i.key), { runId: ctx.runId }) : undefined;
+    throw new BlastGuardError(items.length, settings.maxPerRun, released, earlier, windowText(windowMs));
+  }
+
+  /** The preset's requests; contacts it cannot carry are left unsent with the reason. */
+  private plan(items: readonly Item[]): PlannedRequest[] {
+    const plan = planRequests(items, this.ctx.endpoint, this.settings.batchSize);
     // not the contact's fault and not the CRM's: never `failed`, released with the reason
     for (const r of plan.unsendable) this.add(r.item, { outcome: 'retry', attempts: 0, error: r.error });
     this.unsendable = plan.unsendable.length;
+    return plan.requests;
+  }
 
-    if (settings.dryRun) {
-      const key = ctx.endpoint.signingSecret ? signingKey(ctx.endpoint.signingSecret) : undefined;
-      for (const req of plan.requests) {
-        const request = this.describe(req, key);
-        for (const it of req.items) this.add(it, { outcome: 'dry-run', attempts: 0, request });
-      }
-      const out = this.output(undefined);
-      // the same count the blast guard checks outside dry-run
-      const earlier = await this.earlierInWindow(items, ctx.forecastLedger).catch(() => 0);
-      out.summary.liveRun = liveRunForecast(items.length, settings.maxPerRun, earlier, hoursText(settings.guardWindowMs ?? 0));
-      return out;
+  /** Dry-run: every request described as it would go out, and what a live run would do. */
+  private async dryRun(items: readonly Item[], requests: readonly PlannedRequest[]): Promise<SinkOutput> {
+    const { settings, ctx } = this;
+    const key = this.signingKey();
+    for (const req of requests) {
+      const request = this.describe(req, key);
+      for (const it of req.items) this.add(it, { outcome: 'dry-run', attempts: 0, request });
     }
+    const out = this.output(undefined);
+    // the same count the blast guard checks outside dry-run
+    const windowMs = settings.guardWindowMs ?? 0;
+    const earlier = await earlierInWindow(items, ctx.forecastLedger, windowMs, this.now, ctx.runId).catch(() => 0);
+    out.summary.liveRun = liveRunForecast(items.length, settings.maxPerRun, earlier, windowText(windowMs));
+    return out;
+  }
 
-    const key = ctx.endpoint.signingSecret ? signingKey(ctx.endpoint.signingSecret) : undefined;
-    const cp = ctx.checkpoint
-      ? new Checkpoint({
-          ledger: ctx.checkpoint.ledger,
-          runId: ctx.runId,
-          every: ctx.checkpoint.every ?? CHECKPOINT_EVERY,
-          inFlightMax: ctx.limiter.concurrency,
-          maxWaitMs: ctx.checkpoint.maxWaitMs ?? CHECKPOINT_MS,
-          onFault: ctx.checkpoint.onFault ?? ctx.onWarning,
-        })
-      : undefined;
-    this.checkpoint = cp;
-    this.delivery = new Delivery(plan.requests, {
+  /** Live run: the requests delivered, leases renewed, confirmed deliveries checkpointed. */
+  private async deliver(requests: PlannedRequest[]): Promise<SinkOutput> {
+    const key = this.signingKey();
+    const cp = (this.checkpoint = this.startCheckpoint());
+    const delivery = (this.delivery = this.startDelivery(requests, key, cp));
+    const renewer = this.startRenewing(requests.flatMap((r) => r.items.map((i) => i.key)));
+    try {
+      const outcomes = await delivery.run();
+      for (const o of outcomes) for (const it of o.request.items) this.add(it, perContact(o, it));
+    } catch (err) {
+      cp?.stop();
+      throw err;
+    } finally {
+      renewer.stop();
+    }
+    // at a stop the close handler commits everything; otherwise write the rest before the output
+    if (cp && !this.ctx.signal?.aborted) await cp.flush();
+    cp?.stop();
+    return this.output(renewer.count);
+  }
+
+  private signingKey(): Buffer | undefined {
+    const { signingSecret } = this.ctx.endpoint;
+    return signingSecret ? signingKey(signingSecret) : undefined;
+  }
+
+  /** Set when the gate reserved for real: delivered keys are marked sent during the run. */
+  private startCheckpoint(): Checkpoint | undefined {
+    const { checkpoint, runId, limiter, onWarning } = this.ctx;
+    if (!checkpoint) return undefined;
+    return new Checkpoint({
+      ledger: checkpoint.ledger,
+      runId,
+      every: checkpoint.every ?? CHECKPOINT_EVERY,
+      inFlightMax: limiter.concurrency,
+      maxWaitMs: checkpoint.maxWaitMs ?? CHECKPOINT_MS,
+      onFault: checkpoint.onFault ?? onWarning,
+    });
+  }
+
+  private startDelivery(requests: PlannedRequest[], key: Buffer | undefined, cp: Checkpoint | undefined): Delivery {
+    const { ctx, settings } = this;
+    return new Delivery(requests, {
       client: ctx.client,
       limiter: ctx.limiter,
       policy: settings.policy,
@@ -239,35 +255,6 @@ export class SinkRun {
         }),
       hold: cp && ((signal, inFlight) => cp.room(signal, inFlight)),
     });
-    const renewer = this.startRenewing(plan.requests.flatMap((r) => r.items.map((i) => i.key)));
-    try {
-      const outcomes = await this.delivery.run();
-      for (const o of outcomes) for (const it of o.request.items) this.add(it, perContact(o, it));
-    } catch (err) {
-      cp?.stop();
-      throw err;
-    } finally {
-      renewer.stop();
-    }
-    // at a stop the close handler commits everything; otherwise write the rest before the output
-    if (cp && !ctx.signal?.aborted) await cp.flush();
-    cp?.stop();
-    return this.output(renewer.count);
-  }
-
-  /**
-   * Messages already sent (or in flight in other runs) within the guard window, for the
-   * office of this batch with the most of them. Without a ledger that can tell, 0.
-   */
-  private async earlierInWindow(items: readonly Item[], ledger: Pick<SinkLedger, 'sentSince'> | undefined = this.ctx.ledger): Promise<number> {
-    const { runId } = this.ctx;
-    const windowMs = this.settings.guardWindowMs ?? 0;
-    if (!windowMs || !ledger?.sentSince || !items.length) return 0;
-    const since = new Date(this.now() - windowMs).toISOString();
-    const offices = [...new Set(items.map((i) => i.payload.office))];
-    let most = 0;
-    for (const office of offices) most = Math.max(most, await ledger.sentSince(office, since, { runId }));
-    return most;
   }
 
   /**
@@ -356,86 +343,6 @@ export class SinkRun {
   private add(item: Item, r: Omit<DeliveryResult, 'key' | 'patientId'>): void {
     this.done.push({ at: this.position.get(item) ?? 0, r: { key: item.key, patientId: item.patientId, ...r } });
   }
-}
-
-function hoursText(ms: number): string {
-  const h = ms / 3_600_000;
-  return h === 1 ? 'hour' : `${h} hours`;
-}
-
-const NOT_PLAIN = Symbol('not plain JSON data');
-
-/** A copy of plain JSON data (what JSON.parse would build), else NOT_PLAIN. */
-function plainCopy(v: unknown, depth: number): unknown {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return !Number.isFinite(v) ? NOT_PLAIN : v === 0 ? 0 : v; // -0 reads back as 0
-  if (typeof v !== 'object' || depth > 32) return NOT_PLAIN;
-  if (Array.isArray(v)) {
-    if (Object.getPrototypeOf(v) !== Array.prototype) return NOT_PLAIN;
-    const out: unknown[] = [];
-    for (let i = 0; i < v.length; i++) {
-      if (!(i in v)) return NOT_PLAIN;
-      const c = plainCopy(v[i], depth + 1);
-      if (c === NOT_PLAIN) return NOT_PLAIN;
-      out.push(c);
-    }
-    return out;
-  }
-  if (Object.getPrototypeOf(v) !== Object.prototype || 'toJSON' in v) return NOT_PLAIN;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
-    if (k === '__proto__') return NOT_PLAIN;
-    const c = plainCopy((v as Record<string, unknown>)[k], depth + 1);
-    if (c === NOT_PLAIN) return NOT_PLAIN;
-    out[k] = c;
-  }
-  return out;
-}
-
-/**
- * JSON.parse(JSON.stringify(v)) without the text: a dry-run describes 70k requests
- * per 100k rows. Anything not plain JSON data (undefined, Date, NaN, ...) takes the
- * round trip, so the result is the same either way.
- */
-export function jsonCopy(v: unknown): unknown {
-  const c = plainCopy(v, 0);
-  return c === NOT_PLAIN ? JSON.parse(JSON.stringify(v)) : c;
-}
-
-/** True when `v` is plain JSON data that reads back unchanged (what plainCopy copies as is). */
-function isPlain(v: unknown, depth: number): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
-  if (typeof v !== 'object' || depth > 32) return false;
-  if (Array.isArray(v)) {
-    if (Object.getPrototypeOf(v) !== Array.prototype) return false;
-    for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlain(v[i], depth + 1)) return false;
-    return true;
-  }
-  if (Object.getPrototypeOf(v) !== Object.prototype || 'toJSON' in v) return false;
-  for (const k of Object.keys(v)) if (k === '__proto__' || !isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
-  return true;
-}
-
-/** `v` itself when it is plain JSON data, else what JSON would make of it (jsonCopy). */
-export function jsonView(v: unknown): unknown {
-  return isPlain(v, 0) ? v : JSON.parse(JSON.stringify(v));
-}
-
-/**
- * The channels the CRM must be told not to use: those consent dropped with a reason,
- * and any other that is off although the patient has the address (fail safe). A channel
- * off for want of an address says nothing about consent and is left alone.
- */
-export function blockedChannels(c: RecallContact): Item['blocked'] {
-  const out: Item['blocked'] = [];
-  for (const channel of ['sms', 'voice', 'email'] as Channel[]) {
-    if (c.channels?.[channel] === true) continue;
-    const reason = c.channelReasons?.[channel];
-    const hasAddress = channel === 'email' ? !!c.email : !!c.phone;
-    if (reason || hasAddress) out.push({ channel, reason: reason ?? 'not consented' });
-  }
-  return out;
 }
 
 function perContact(o: RequestOutcome, item: Item): Omit<DeliveryResult, 'key' | 'patientId'> {

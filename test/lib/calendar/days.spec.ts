@@ -1,7 +1,19 @@
 import { strict as assert } from 'node:assert';
-import { addDays, addMonths, dayNumber, isIsoDate } from '../../../nodes/lib/calendar/days';
+import { addDays, addMonths, dayNumber, daysInMonth, isIsoDate } from '../../../nodes/lib/calendar/days';
 
 describe('calendar/days', () => {
+  it('daysInMonth agrees with the Date calendar for every month of years 100-9999 (leap years at 4, not 100, yes 400)', () => {
+    const wrong: string[] = [];
+    for (let year = 100; year <= 9999; year++) {
+      for (let month = 1; month <= 12; month++) {
+        const expected = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        if (daysInMonth(year, month) !== expected) wrong.push(`${year}-${month}: ${daysInMonth(year, month)} not ${expected}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.deepEqual([daysInMonth(1900, 2), daysInMonth(2000, 2), daysInMonth(2024, 2), daysInMonth(2025, 2), daysInMonth(4, 2)], [28, 29, 29, 28, 29]);
+  });
+
   describe('month arithmetic clamps to the end of a shorter month', () => {
     const cases: [string, number, string][] = [
       ['2025-08-31', -6, '2025-02-28'],

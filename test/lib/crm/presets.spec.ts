@@ -5,7 +5,7 @@ import { createHttpClient } from '../../../nodes/lib/crm/http';
 import { buildPayload } from '../../../nodes/lib/crm/payload';
 import { planRequests } from '../../../nodes/lib/crm/plan';
 import type { EndpointConfig, Item } from '../../../nodes/lib/crm/presets';
-import { blockedChannels } from '../../../nodes/lib/crm/sink';
+import { blockedChannels } from '../../../nodes/lib/crm/items';
 import type { RecallContact } from '../../../nodes/lib/types';
 import { contact, hmac } from '../../support/contacts';
 import { sinkRun } from './sink-setup';
@@ -15,14 +15,6 @@ const ghl: EndpointConfig = { preset: 'gohighlevel', url: 'https://ghl.test', lo
 const hubspot: EndpointConfig = { preset: 'hubspot', url: 'https://hs.test', allowPlainHttp: false };
 
 describe('crm presets', () => {
-  it('blocked channels: those consent dropped with a reason, or off with an address; never those without an address', () => {
-    assert.deepEqual(blockedChannels(contact(1, { channels: { sms: false, email: true, voice: true }, channelReasons: { sms: 'landline' } })), [{ channel: 'sms', reason: 'landline' }]);
-    // voice off, phone present, no reason: blocked (fail safe)
-    assert.deepEqual(blockedChannels(contact(1, { channels: { sms: true, email: true, voice: false } })), [{ channel: 'voice', reason: 'not consented' }]);
-    // no e-mail at all: nothing to say about e-mail
-    assert.deepEqual(blockedChannels(contact(1, { email: undefined, channels: { sms: true, email: false, voice: true } })), []);
-  });
-
   it('GoHighLevel: DND active on SMS and WhatsApp for a text opt-out, Call for voice, Email for e-mail; no tags in the upsert', () => {
     const c = contact(1, { channels: { sms: false, email: false, voice: false }, channelReasons: { sms: 'sms-opt-out', email: 'email-opt-out', voice: 'voice-opt-out' } });
     assert.deepEqual(Object.keys(ghlDnd(item(c).blocked)!).sort(), ['Call', 'Email', 'SMS', 'WhatsApp']);

@@ -1,7 +1,7 @@
 // The dry-run sink copies each request body without the JSON text; the copy must be
 // exactly what JSON.parse(JSON.stringify(body)) gives, for plain data and the rest.
 import { strict as assert } from 'node:assert';
-import { jsonCopy, jsonView } from '../../../nodes/lib/crm/sink';
+import { jsonCopy, jsonView } from '../../../nodes/lib/crm/json-view';
 
 describe('crm dry-run body copy (jsonCopy)', () => {
   const cases: [string, unknown][] = [

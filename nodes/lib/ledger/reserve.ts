@@ -1,0 +1,73 @@
+// Reserve: a run claims its keys under a lease before it sends anything. One transaction
+// (BEGIN IMMEDIATE), so two runtimes racing for a key never both get it, and the
+// reservation is on disk (synchronous=FULL) before the first message goes out.
+import type { KeyLabels, ReserveOptions, ReserveOutcome } from './api';
+import type { Param } from './db';
+import { liveLeases, type LeaseRow } from './leases';
+import { chunks, iso, marks, named, type Store } from './store';
+
+export function reserve(store: Store, keys: readonly string[], leaseMs: number, opts: ReserveOptions = {}): Promise<ReserveOutcome> {
+  const unique = [...new Set(keys)];
+  const out: ReserveOutcome = { reserved: [], alreadySent: [], leased: [], failed: [] };
+  if (unique.length === 0) return Promise.resolve(out);
+  return named(store, 'reserve', () =>
+    store.db.transaction(async () => {
+      // the clock is read inside the write lock: a lease seen as live is live
+      const now = store.now();
+      const nowIso = iso(now);
+      const until = iso(now + leaseMs);
+      out.leaseUntil = until;
+      for (const chunk of chunks(unique)) {
+        const rows = await store.db.all<LeaseRow & { state: string }>(
+          `SELECT key, state, lease_until, lease_clock, lease_ms FROM keys WHERE key IN (${marks(chunk.length, '?')})`,
+          chunk,
+        );
+        const found = new Map(rows.map((r) => [r.key, r]));
+        const live = await liveLeases(store, rows.filter((r) => r.state === 'reserved'), now);
+        const take: string[] = [];
+        for (const key of chunk) {
+          const row = found.get(key);
+          if (!row) take.push(key);
+          else if (row.state === 'sent') out.alreadySent.push(key);
+          else if (row.state === 'failed') out.failed!.push(key);
+          else if (live.has(key)) out.leased.push(key);
+          else take.push(key); // released, or its lease ran out (crashed run): same key again
+        }
+        if (take.length > 0) await upsertReserved(store, take, { nowIso, until, leaseMs, ...opts });
+        out.reserved.push(...take);
+      }
+      return out;
+    }),
+  );
+}
+
+interface Reservation extends ReserveOptions {
+  nowIso: string;
+  until: string;
+  leaseMs: number;
+}
+
+async function upsertReserved(store: Store, keys: string[], r: Reservation): Promise<void> {
+  const params: Param[] = [];
+  for (const key of keys) {
+    const l: KeyLabels | undefined = r.labels?.get(key);
+    params.push(key, r.nowIso, r.nowIso, r.until, l?.office ?? null, l?.segment ?? null, r.runId ?? null);
+    params.push(l?.contactKey ?? null, l?.recallRef ?? null, l?.recallDate ?? null, l?.contactedOn ?? null, l?.phoneHash ?? null, l?.emailHash ?? null, r.coveredBy?.get(key) ?? null);
+    params.push(store.clock, r.leaseMs);
+  }
+  // a retried key takes the office date of the run that reserves it again (the one that delivers it);
+  // covered_by is set anew on every reservation: a row covered last time may carry this time
+  await store.db.run(
+    `INSERT INTO keys (key, state, created_at, updated_at, lease_until, attempts, office, segment, run_id,
+                       contact_key, recall_ref, recall_date, contacted_on, phone_hash, email_hash, covered_by, lease_clock, lease_ms)
+     VALUES ${marks(keys.length, "(?, 'reserved', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")}
+     ON CONFLICT (key) DO UPDATE SET state = 'reserved', updated_at = excluded.updated_at,
+       lease_until = excluded.lease_until, lease_clock = excluded.lease_clock, lease_ms = excluded.lease_ms,
+       attempts = keys.attempts + 1, run_id = excluded.run_id,
+       office = coalesce(excluded.office, keys.office), segment = coalesce(excluded.segment, keys.segment),
+       contact_key = coalesce(excluded.contact_key, keys.contact_key), recall_ref = coalesce(excluded.recall_ref, keys.recall_ref),
+       recall_date = coalesce(excluded.recall_date, keys.recall_date), contacted_on = coalesce(excluded.contacted_on, keys.contacted_on),
+       phone_hash = excluded.phone_hash, email_hash = excluded.email_hash, covered_by = excluded.covered_by`,
+    params,
+  );
+}
