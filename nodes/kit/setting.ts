@@ -34,3 +34,19 @@ export function readAtDeploy(RED: NodeAPI, node: Node, value: string | undefined
   if (!type || !LOOKED_UP.has(type)) return envSetting(value);
   return typedSetting(RED.util.evaluateNodeProperty(value, type, node, {} as never), type);
 }
+
+/**
+ * A setting lib parses itself (bool / num as saved, or text with `${VAR}` in older flows):
+ * an env one is read as the node sees it (its tab first). A value that is not a variable
+ * name is text: Node-RED may have substituted an old `${VAR}` already.
+ */
+export function envTyped(RED: NodeAPI, node: Node, value: unknown, type: string | undefined): unknown {
+  return type === 'env' && /^[A-Za-z_]\w*$/.test(String(value)) ? readAtDeploy(RED, node, String(value), 'env') : value;
+}
+
+/** A variable as `node` sees it (its tab's env first), or the process's when there is no node. */
+export function envAsSeen(RED: NodeAPI, node: Node | null, name: string): string {
+  if (!name) return '';
+  const v: unknown = node ? RED.util.evaluateNodeProperty(name, 'env', node, {} as never) : process.env[name];
+  return v === undefined || v === null ? '' : String(v);
+}

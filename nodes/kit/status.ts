@@ -28,3 +28,17 @@ export function showStatus(node: Pick<Node, 'status'>, state: StatusState, text:
   const [fill, shape] = LOOK[state];
   node.status({ fill, shape: opts.dryRun ? 'ring' : shape, text: statusText(text) });
 }
+
+/**
+ * Progress in the look of 'busy', at most every `everyMs`: a long run must not flood the
+ * editor. A `last` one (the run's end is reached) shows at once.
+ */
+export function progressStatus(node: Pick<Node, 'status'>, everyMs = 250, now: () => number = Date.now): (text: string, last?: boolean) => void {
+  let shown = 0;
+  return (text, last = false) => {
+    const t = now();
+    if (t - shown < everyMs && !last) return;
+    shown = t;
+    showStatus(node, 'busy', text);
+  };
+}

@@ -4,8 +4,8 @@ import { strict as assert } from 'node:assert';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { atDeploy, configNode } from '../../nodes/kit/config-node';
 import { recallOf, sendSplit, type RunMsg } from '../../nodes/kit/run';
-import { readText, readValue } from '../../nodes/kit/setting';
-import { showStatus, STATUS_MAX, statusText } from '../../nodes/kit/status';
+import { envAsSeen, envTyped, readText, readValue } from '../../nodes/kit/setting';
+import { progressStatus, showStatus, STATUS_MAX, statusText } from '../../nodes/kit/status';
 import { helper } from '../support/helper';
 
 interface Probe { ping(): string }
@@ -34,6 +34,12 @@ function kitNodes(RED: NodeAPI): void {
         done(err as Error);
       }
     });
+  } as never);
+  // deploy-time readers: its status shows what they read
+  RED.nodes.registerType('kit-env', function (this: Node, config: KitDef) {
+    RED.nodes.createNode(this, config);
+    const seen = [envTyped(RED, this, config.value, config.valueType), envAsSeen(RED, this, 'FLOW_ONLY'), envAsSeen(RED, null, 'FLOW_ONLY')];
+    showStatus(this, 'ready', JSON.stringify(seen));
   } as never);
 }
 
@@ -121,5 +127,34 @@ describe('nodes/kit', function () {
     assert.ok(seen[0].text.endsWith('…'));
     assert.deepEqual([seen[0].fill, seen[0].shape], ['green', 'ring']);
     assert.equal(statusText('short'), 'short');
+  });
+
+  it('reads a setting lib parses itself: an env one as the node sees it, any other as saved', async () => {
+    const shown = async (value: unknown, valueType?: string): Promise<unknown> => {
+      await helper.load(kitNodes as never, [{ id: 'f', type: 'tab', env: [{ name: 'FLOW_ONLY', type: 'str', value: 'from-flow-env' }] }, { id: 'e', type: 'kit-env', z: 'f', value, valueType }]);
+      const status = helper.getNode('e').status.getCall(0).args[0] as { text: string };
+      await helper.unload();
+      return JSON.parse(status.text);
+    };
+    // the tab's env is seen by the node, not by the process
+    assert.deepEqual(await shown('FLOW_ONLY', 'env'), ['from-flow-env', 'from-flow-env', '']);
+    assert.deepEqual(await shown(true, 'bool'), [true, 'from-flow-env', '']);
+    // not a variable name: text Node-RED may already have substituted
+    assert.deepEqual(await shown('${OLD}', 'env'), ['${OLD}', 'from-flow-env', '']);
+  });
+
+  it('shows progress at most every interval, and the last at once', () => {
+    const seen: string[] = [];
+    let now = 1000;
+    const progress = progressStatus({ status: (s: { text?: string }) => seen.push(s.text!) } as never, 250, () => now);
+    progress('1');
+    now += 100;
+    progress('2');
+    progress('3', true);
+    now += 249;
+    progress('4');
+    now += 1;
+    progress('5');
+    assert.deepEqual(seen, ['1', '3', '5']);
   });
 });
