@@ -1,0 +1,83 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SCHEMA_VERSION } from '../../../nodes/lib/ledger/schema';
+import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
+import { FIXTURES } from '../../support/paths';
+import { query } from './inspect';
+import { removeTempDirs, tempDir } from './tmp';
+
+// test/fixtures/ledger/v5-ledger.sqlite, written by schema 5 (make-v5-ledger.js)
+const SECRET = 'v5-fixture-secret';
+const AT = Date.parse('2026-11-20T16:00:00Z');
+const COLUMNS =
+  'key, state, created_at, updated_at, sent_at, lease_until, attempts, last_error, office, segment, run_id, contact_key, recall_ref, ' +
+  'recall_date, contacted_on, phone_hash, email_hash, booked_on, booked_by, covered_by, lease_clock, lease_ms';
+
+describe('ledger schema', () => {
+  const open: SqliteLedger[] = [];
+  afterEach(async () => {
+    for (const l of open.splice(0)) await l.close().catch(() => undefined);
+    removeTempDirs();
+  });
+  async function v5Copy(): Promise<string> {
+    const file = path.join(tempDir(), 'ledger.db');
+    fs.copyFileSync(path.join(FIXTURES, 'ledger', 'v5-ledger.sqlite'), file);
+    assert.equal((await query<{ user_version: number }>(file, 'PRAGMA user_version'))[0].user_version, 5);
+    return file;
+  }
+  async function ledgerAt(file: string): Promise<SqliteLedger> {
+    const l = await openLedger({ file, secret: SECRET, now: () => AT, clockId: 'v5-host' });
+    open.push(l);
+    return l;
+  }
+  const dump = (file: string, table: string, cols = '*') => query(file, `SELECT ${cols} FROM ${table} ORDER BY 1, 2`);
+
+  describe('migration 6: keys in a rowid table with a unique key index', () => {
+    it('keeps every key of a schema-5 file, in every state, with every column, and the other tables as they were', async () => {
+      const file = await v5Copy();
+      const before = { keys: await dump(file, 'keys', COLUMNS), seen: await dump(file, 'lease_seen'), supp: await dump(file, 'suppressions'), meta: await dump(file, 'meta') };
+      const states = new Set(before.keys.map((r) => r.state));
+      assert.deepEqual([...states].sort(), ['failed', 'reserved', 'sent'], 'the fixture holds every state');
+      assert.ok(before.keys.some((r) => r.covered_by) && before.keys.some((r) => r.booked_on) && before.seen.length === 1);
+
+      await ledgerAt(file);
+      assert.equal((await query<{ user_version: number }>(file, 'PRAGMA user_version'))[0].user_version, SCHEMA_VERSION);
+      assert.deepEqual(await dump(file, 'keys', COLUMNS), before.keys);
+      assert.deepEqual(await dump(file, 'lease_seen'), before.seen);
+      assert.deepEqual(await dump(file, 'suppressions'), before.supp);
+      assert.deepEqual(await dump(file, 'meta'), before.meta);
+      assert.deepEqual(await query(file, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+      const indexes = (await query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' ORDER BY name")).map((r) => r.name);
+      assert.deepEqual(indexes, ['keys_contacted', 'keys_covered', 'keys_failed', 'keys_key', 'keys_open_contacts', 'keys_reserved', 'keys_sent_at']);
+    });
+
+    it('the migrated keys behave as before: sent and failed hold, a live lease (and what it carries) is respected, a released key is taken', async () => {
+      const file = await v5Copy();
+      const l = await ledgerAt(file);
+      const k = (name: string) => l.hmac('NORTH', name, 'due-now', '2026-11-20');
+      const out = await l.reserve(['P1', 'P2', 'P3', 'P5', 'P6', 'P7', 'P8', 'P9'].map(k), 60_000, { runId: 'run-d' });
+      assert.deepEqual(out.alreadySent, ['P1', 'P5', 'P6', 'P9'].map(k));
+      assert.deepEqual(out.failed, [k('P2')]);
+      assert.deepEqual(out.leased, [k('P7'), k('P8')]);
+      assert.deepEqual(out.reserved, [k('P3')]);
+      assert.deepEqual(await l.commit([{ key: k('P3'), patientId: 'P3', outcome: 'delivered', attempts: 1 }], { runId: 'run-d' }), { sent: 1, failed: 0, released: 0, ignored: 0 });
+      // the holder of P7 still commits it with the row it carries
+      assert.equal((await l.commit([{ key: k('P7'), patientId: 'P7', outcome: 'delivered', attempts: 1 }], { runId: 'run-b' })).coveredSent, 1);
+      assert.deepEqual(await l.clearFailed(), 1);
+      // contacted with labels: P1 (booked), P3, P5, P6 (carried by P5), P7
+      assert.deepEqual((await l.outcomeRows('2026-11-01')).map((r) => r.bookedOn ?? '').sort(), ['', '', '', '', '2026-11-27']);
+      assert.equal(await l.sentSince('NORTH', '2026-11-20T00:00:00Z'), 4, 'P1, P5, P3, P7: covered rows are not messages');
+    });
+
+    it('a new key is a new row after the old ones, and the same key twice is refused by the key index', async () => {
+      const file = await v5Copy();
+      const l = await ledgerAt(file);
+      const [{ top }] = await query<{ top: number }>(file, 'SELECT max(id) AS top FROM keys');
+      const fresh = l.hmac('NORTH', 'P10', 'due-now', '2026-11-20');
+      await l.reserve([fresh], 60_000);
+      assert.deepEqual(await query(file, 'SELECT id FROM keys WHERE key = ?', [fresh]), [{ id: top + 1 }]);
+      await assert.rejects(query(file, "INSERT INTO keys (key, state, created_at, updated_at) VALUES (?, 'sent', 'x', 'x')", [fresh]), /UNIQUE/);
+    });
+  });
+});
