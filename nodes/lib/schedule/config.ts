@@ -9,6 +9,9 @@ export interface ScheduleInput {
   times?: unknown;
   /** name of the variable that overrides the editor's schedule; '' for none */
   overrideEnv?: unknown;
+  /** the office time zone: a zone name ('str'), or the variable holding one ('env') */
+  timeZone?: unknown;
+  timeZoneType?: unknown;
 }
 
 export interface EffectiveSchedule {
@@ -45,4 +48,10 @@ export function effectiveSchedule(config: ScheduleInput, zone: string, lookup: (
     schedule = weekly(config.days, config.times);
   }
   return { schedule, source: override ? 'env' : 'editor', overrideEnv, override: override || undefined, timeZone, text: describe(schedule) };
+}
+
+/** The schedule in effect for the node's settings: the time zone read from its variable when typed 'env'. */
+export function scheduleOf(config: ScheduleInput, lookup: (name: string) => string): EffectiveSchedule {
+  const zone = String(config.timeZone ?? '');
+  return effectiveSchedule(config, (config.timeZoneType || 'str') === 'env' ? lookup(zone) : zone, lookup);
 }
