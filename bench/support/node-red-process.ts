@@ -1,12 +1,10 @@
 // Starts Node-RED the way `npm start` does (flows/settings.js, a given user dir) and
-// measures the time until it has "Started flows" and its admin API answers.
-import { spawn } from 'node:child_process';
+// measures the time until it has "Started flows" and its admin API answers
+// (test/support/runtime.ts's launchNodeRed, the one start loop).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './paths';
-import { freePort } from '../../test/support/runtime';
-
-export { freePort };
+import { freePort, launchNodeRed } from '../../test/support/runtime';
 
 export interface StartTiming {
   /** ms from spawn to "Started flows" printed and GET /flows answering 200 */
@@ -28,42 +26,18 @@ function vmHwmMb(pid: number): number {
 
 export async function timeStart(userDir: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<StartTiming> {
   const port = await freePort();
-  const red = require.resolve(`${process.env.NODE_RED_MODULE || 'node-red'}/red.js`, { paths: [ROOT] });
+  const script = require.resolve(`${process.env.NODE_RED_MODULE || 'node-red'}/red.js`, { paths: [ROOT] });
   const t0 = performance.now();
-  const child = spawn(process.execPath, [red, '--settings', path.join(ROOT, 'flows', 'settings.js'), '--userDir', userDir], {
+  const red = await launchNodeRed(script, ['--settings', path.join(ROOT, 'flows', 'settings.js'), '--userDir', userDir], {
+    port,
     cwd: ROOT,
     env: { ...process.env, NODE_RED_CREDENTIAL_SECRET: 'bench-credential-secret', RECALL_USER_DIR: userDir, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs,
+    pollMs: 10,
   });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${out.slice(-2000)}`);
-      if (out.includes('Started flows')) {
-        const res = await fetch(`http://127.0.0.1:${port}/flows`, { headers: { Accept: 'application/json' } }).catch(() => null);
-        if (res?.ok) {
-          await res.arrayBuffer();
-          return { readyMs: performance.now() - t0, peakRssMb: vmHwmMb(child.pid!), output: out };
-        }
-      }
-      if (performance.now() - t0 > timeoutMs) throw new Error(`Node-RED did not start within ${timeoutMs} ms:\n${out.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    return { readyMs: performance.now() - t0, peakRssMb: vmHwmMb(red.child.pid!), output: red.output() };
   } finally {
-    await stop(child);
+    await red.stop();
   }
-}
-
-function stop(child: ReturnType<typeof spawn>): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGINT');
-  });
 }

@@ -7,7 +7,7 @@
 // (4.1 on Node 22, 5 on Node 24). Needs the npm registry (Node-RED and the pack's
 // dependencies are installed from it); Node-RED installs are kept in the temp folder.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { connectComms, type Comms } from '../support/comms';
 import { NODE_RED_MODULE } from '../support/helper';
 import { ROOT } from '../support/paths';
-import { freePort } from '../support/runtime';
+import { freePort, launchNodeRed, type NodeRedProcess } from '../support/runtime';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const PKG = require(path.join(ROOT, 'package.json')) as { name: string; version: string; 'node-red': { dependencies: string[] } };
@@ -67,45 +67,10 @@ function installNodeRed(): string {
   return red;
 }
 
-interface Red {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function startRed(redJs: string, userDir: string, cwd: string, env: Record<string, string>): Promise<Red> {
+/** red.js of the install in `userDir`, started as a user starts it (port on the command line). */
+async function startRed(redJs: string, userDir: string, cwd: string, env: Record<string, string>): Promise<NodeRedProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [redJs, '--userDir', userDir, '--port', String(port)], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const reap = () => child.exitCode === null && child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.removeListener('exit', reap));
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${out}`);
-    if (/Started flows/.test(out) && (await request('GET', `${url}/flows`).then((r) => r.status === 200, () => false))) break;
-    if (Date.now() > until) {
-      child.kill('SIGKILL');
-      throw new Error(`Node-RED did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    child,
-    output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.once('exit', () => (clearTimeout(timer), resolve()));
-        child.kill('SIGINT');
-      }),
-  };
+  return launchNodeRed(redJs, ['--userDir', userDir, '--port', String(port)], { port, cwd, env: cleanEnv(env) });
 }
 
 /** node:http, not fetch: a palette install can take minutes (fetch gives up on headers after 5). */
@@ -175,7 +140,7 @@ describe(`palette install into a Node-RED ${RED_VERSION} that cannot see this ch
   let userDir: string;
   let cwd: string;
   let watchDir: string;
-  let red: Red | undefined;
+  let red: NodeRedProcess | undefined;
   let comms: Comms | undefined;
   /** what an integrator sets after reading the flow's "set X" messages (everything else stays unset) */
   let configured: Record<string, string>;

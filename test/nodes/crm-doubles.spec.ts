@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Channel, ChannelReason, DeliveryResult, RecallContact } from '../../nodes/lib/types';
-import { contact, TEST_SECRET } from '../lib/crm/contacts';
+import { contact, TEST_SECRET } from '../support/contacts';
 import { query } from '../lib/ledger/inspect';
 import { GhlDouble } from '../support/crm-doubles/ghl';
 import { HubspotDouble } from '../support/crm-doubles/hubspot';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openLedger } from '../../nodes/lib/ledger/sqlite-ledger';
 import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
-import { contacts, hmac, TEST_SECRET } from '../lib/crm/contacts';
+import { contacts, hmac, TEST_SECRET } from '../support/contacts';
 import { CrmServer } from '../support/crm-server';
 import { helper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';

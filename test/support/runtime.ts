@@ -7,19 +7,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './paths';
 
-export interface StartedRuntime {
+/** A Node-RED child process that has started its flows and answers on its admin API. */
+export interface NodeRedProcess {
   url: string;
-  userDir: string;
   child: ChildProcess;
   /** everything the process printed so far */
   output(): string;
   /** resolves with the first match of `re` in the output printed after `from` (a length of output()) */
   waitForOutput(re: RegExp, from?: number, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** SIGINT, then SIGKILL if it has not exited after 20 s */
+  stop(): Promise<void>;
+}
+
+export interface StartedRuntime extends NodeRedProcess {
+  userDir: string;
   /** the admin API's bearer token when the runtime asks for a login (for /comms) */
   token(): Promise<string | undefined>;
   /** GET/POST on the admin API; JSON in and out */
   api<T = unknown>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
-  stop(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -54,6 +59,79 @@ function bcryptHash(password: string): string {
   return bcrypt.hashSync(password, 4);
 }
 
+export interface LaunchOptions {
+  /** the port the process listens on (given in `args` or `env`, as the script wants it) */
+  port: number;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** how often to look for readiness (the start bench looks often) */
+  pollMs?: number;
+  /** true once the admin API answers (default: GET /flows is 200) */
+  ready?: (url: string) => Promise<boolean>;
+}
+
+const flowsAnswer = (url: string) =>
+  fetch(`${url}/flows`, { headers: { Accept: 'application/json' } }).then(
+    async (res) => (await res.arrayBuffer(), res.ok),
+    () => false,
+  );
+
+/**
+ * Spawns `node script ...args` (a Node-RED: flows/start.js, or red.js of an install) and
+ * resolves once it has printed "Started flows" and its admin API answers; the one start
+ * loop of the e2e specs and the bench.
+ */
+export async function launchNodeRed(script: string, args: string[], o: LaunchOptions): Promise<NodeRedProcess> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // a test process that exits without stop() (a crash, process.exit) must not leave
+  // a Node-RED behind, still watching a folder
+  const reap = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${o.port}`;
+  const ready = o.ready ?? flowsAnswer;
+
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${out}`);
+    if (/Started flows/.test(out) && (await ready(url))) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Node-RED did not start within the timeout:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 200));
+  }
+
+  return {
+    url,
+    child,
+    output: () => out,
+    async waitForOutput(re: RegExp, from = 0, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const m = re.exec(out.slice(from));
+        if (m) return m;
+        if (child.exitCode !== null || Date.now() > until) throw new Error(`no ${re} in the Node-RED output:\n${out.slice(from)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGINT');
+      }),
+  };
+}
+
 export async function startRuntime(opts: StartOptions = {}): Promise<StartedRuntime> {
   const live = ['false', '0', 'no', 'off'].includes((opts.env?.RECALL_DRY_RUN ?? '').toLowerCase());
   if (live && opts.env?.NODE_RED_ADMIN_PASSWORD_HASH === undefined) {
@@ -69,15 +147,6 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
     NODE_RED_CREDENTIAL_SECRET: 'test-credential-secret',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [path.join(ROOT, 'flows', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  // a test process that exits without stop() (a crash, process.exit) must not leave
-  // a Node-RED behind, still watching a folder
-  const reap = () => child.exitCode === null && child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.removeListener('exit', reap));
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
 
   let token: string | undefined;
@@ -109,49 +178,14 @@ export async function startRuntime(opts: StartOptions = {}): Promise<StartedRunt
     }
   }
 
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${out}`);
-    if (/Started flows/.test(out)) {
-      try {
-        await api('GET', '/flows');
-        break;
-      } catch { /* admin API not up yet */ }
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Node-RED did not start within the timeout:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-
-  return {
-    url,
-    userDir,
-    child,
-    output: () => out,
-    token: async () => (await login(), token),
-    api,
-    async waitForOutput(re: RegExp, from = 0, timeoutMs = 60_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const m = re.exec(out.slice(from));
-        if (m) return m;
-        if (child.exitCode !== null || Date.now() > until) throw new Error(`no ${re} in the Node-RED output:\n${out.slice(from)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGINT');
-      }),
-  };
+  const red = await launchNodeRed(path.join(ROOT, 'flows', 'start.js'), [], {
+    port,
+    cwd: ROOT,
+    env,
+    timeoutMs: opts.timeoutMs,
+    ready: () => api('GET', '/flows').then(() => true, () => false), // logged in when the runtime asks
+  });
+  return { ...red, userDir, token: async () => (await login(), token), api };
 }
 
 export interface OfficeEnv {

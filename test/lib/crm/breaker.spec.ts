@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { createHttpClient, type HttpClient } from '../../../nodes/lib/crm/http';
 import { CrmServer } from '../../support/crm-server';
-import { contacts } from './contacts';
+import { contacts } from '../../support/contacts';
 import { sinkRun } from './sink-setup';
 
 describe('crm run-fault breaker', function () {

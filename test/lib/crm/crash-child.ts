@@ -6,7 +6,8 @@ import { Limiter } from '../../../nodes/lib/crm/limiter';
 import { DEFAULT_POLICY } from '../../../nodes/lib/crm/retry';
 import { SinkRun } from '../../../nodes/lib/crm/sink';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
-import { contacts, reserveBatch, TEST_SECRET } from './contacts';
+import { contacts, TEST_SECRET } from '../../support/contacts';
+import { reserveBatch } from './reserve-batch';
 
 async function main(): Promise<void> {
   const file = process.env.CRASH_LEDGER!;

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { recallKey } from '../../../nodes/lib/ledger/keys';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import { CrmServer } from '../../support/crm-server';
-import { contacts, hmac, TEST_SECRET } from './contacts';
+import { contacts, hmac, TEST_SECRET } from '../../support/contacts';
 import { prng } from '../../support/random';
 
 const CHILD = path.join(__dirname, 'crash-child.js');

@@ -11,7 +11,8 @@ import { SinkRun } from '../../../nodes/lib/crm/sink';
 import { recallKey } from '../../../nodes/lib/ledger/keys';
 import { openLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import { CrmServer, type Fault } from '../../support/crm-server';
-import { contacts, hmac, reserveBatch, TEST_SECRET } from './contacts';
+import { contacts, hmac, TEST_SECRET } from '../../support/contacts';
+import { reserveBatch } from './reserve-batch';
 import { prng } from '../../support/random';
 
 describe('crm fault mix (gate + sink + commit, real ledger, misbehaving CRM)', function () {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { BlastGuardError, earlierInWindow, liveRunForecast, windowText } from '../../../nodes/lib/crm/guard';
 import { toItems } from '../../../nodes/lib/crm/items';
 import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
-import { contacts, hmac, TEST_SECRET } from './contacts';
+import { contacts, hmac, TEST_SECRET } from '../../support/contacts';
 
 describe('crm blast guard', () => {
   it('says the window in words', () => {

@@ -7,7 +7,7 @@ import { resolveEndpoint } from '../../../nodes/lib/crm/config';
 import { createHttpClient, NetworkError, type HttpClient } from '../../../nodes/lib/crm/http';
 import { neutralizeText } from '../../../nodes/lib/crm/neutralize';
 import { CrmServer } from '../../support/crm-server';
-import { contact } from './contacts';
+import { contact } from '../../support/contacts';
 import { sinkRun } from './sink-setup';
 
 async function rawServer(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {

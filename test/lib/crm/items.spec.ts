@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { blockedChannels, isContact, toItems } from '../../../nodes/lib/crm/items';
 import { recallKey } from '../../../nodes/lib/ledger/keys';
-import { contact, hmac } from './contacts';
+import { contact, hmac } from '../../support/contacts';
 
 describe('crm items', () => {
   it('blocked channels: those consent dropped with a reason, or off with an address; never those without an address', () => {

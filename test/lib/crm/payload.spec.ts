@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { buildPayload, parseAllowList, SCHEMA } from '../../../nodes/lib/crm/payload';
-import { contact, hmac } from './contacts';
+import { contact, hmac } from '../../support/contacts';
 
 describe('crm payload dental-recall/v1', () => {
   it('has exactly the dental-recall/v1 fields, in order, and nothing else', () => {

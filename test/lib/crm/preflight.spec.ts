@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { toItems } from '../../../nodes/lib/crm/items';
 import { batchProblem, checkLiveEndpoint } from '../../../nodes/lib/crm/preflight';
-import { contact, hmac } from './contacts';
+import { contact, hmac } from '../../support/contacts';
 
 describe('crm pre-flight', () => {
   it('refuses a batch with an entry that is not a contact, or contacts without an idempotency key', () => {

@@ -7,7 +7,7 @@ import { planRequests } from '../../../nodes/lib/crm/plan';
 import type { EndpointConfig, Item } from '../../../nodes/lib/crm/presets';
 import { blockedChannels } from '../../../nodes/lib/crm/items';
 import type { RecallContact } from '../../../nodes/lib/types';
-import { contact, hmac } from './contacts';
+import { contact, hmac } from '../../support/contacts';
 import { sinkRun } from './sink-setup';
 
 const item = (c: RecallContact): Item => ({ key: c.key!, patientId: c.patientId, payload: buildPayload(c, hmac(c.office, c.patientId)), blocked: blockedChannels(c) });

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { toItems } from '../../../nodes/lib/crm/items';
 import type { PlannedRequest } from '../../../nodes/lib/crm/presets';
 import { batchKey, batchRequest, keysOf, postJson } from '../../../nodes/lib/crm/request';
-import { contacts, hmac } from './contacts';
+import { contacts, hmac } from '../../support/contacts';
 
 describe('crm request builder', () => {
   const { items } = toItems(contacts(5), [], hmac, false);

@@ -15,7 +15,7 @@ import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-
 import type { RecallContact } from '../../../nodes/lib/types';
 import { CrmServer } from '../../support/crm-server';
 import { stateOf } from '../ledger/inspect';
-import { contacts, hmac, TEST_SECRET } from './contacts';
+import { contacts, hmac, TEST_SECRET } from '../../support/contacts';
 
 const settings = (dryRun = false): SinkSettings => ({ dryRun, maxPerRun: 500, batchSize: 1, allow: [], policy: { ...DEFAULT_POLICY, baseDelayMs: 10, maxDelayMs: 20 }, timeoutMs: 5000 });
 

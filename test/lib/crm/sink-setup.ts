@@ -4,7 +4,7 @@ import { Limiter } from '../../../nodes/lib/crm/limiter';
 import type { EndpointConfig } from '../../../nodes/lib/crm/presets';
 import { DEFAULT_POLICY } from '../../../nodes/lib/crm/retry';
 import { SinkRun, type SinkContext, type SinkSettings } from '../../../nodes/lib/crm/sink';
-import { hmac } from './contacts';
+import { hmac } from '../../support/contacts';
 
 export interface Setup {
   endpoint?: Partial<EndpointConfig>;

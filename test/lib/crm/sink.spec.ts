@@ -18,7 +18,7 @@ import type { RecallContact } from '../../../nodes/lib/types';
 import { GhlDouble } from '../../support/crm-doubles/ghl';
 import { CrmServer, verifyStandardWebhook } from '../../support/crm-server';
 import { stateOf } from '../ledger/inspect';
-import { contact, contacts, hmac, TEST_SECRET } from './contacts';
+import { contact, contacts, hmac, TEST_SECRET } from '../../support/contacts';
 
 const SIGNING = 'whsec_' + Buffer.from('crm-test-signing-secret-32-bytes').toString('base64');
 const TOKEN = 'test-token-123';

@@ -35,14 +35,18 @@ export async function writeZip(out: string, entries: ZipEntry[], level = 6): Pro
   for (const e of entries) {
     const { packed, size, crc } = await deflate(e.data, level);
     const name = Buffer.from(e.name);
+    // crc, packed and unpacked size, name length: one run of fields in both headers
+    const entryFields = (b: Buffer, at: number) => {
+      b.writeUInt32LE(crc, at);
+      b.writeUInt32LE(packed.length, at + 4);
+      b.writeUInt32LE(size, at + 8);
+      b.writeUInt16LE(name.length, at + 12);
+    };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
+    entryFields(local, 14);
     const at = offset;
     write(local);
     write(name);
@@ -52,10 +56,7 @@ export async function writeZip(out: string, entries: ZipEntry[], level = 6): Pro
     c.writeUInt16LE(20, 4);
     c.writeUInt16LE(20, 6);
     c.writeUInt16LE(8, 10);
-    c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(packed.length, 20);
-    c.writeUInt32LE(size, 24);
-    c.writeUInt16LE(name.length, 28);
+    entryFields(c, 16);
     c.writeUInt32LE(at, 42);
     central.push(c, name);
   }
