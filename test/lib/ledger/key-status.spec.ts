@@ -1,0 +1,20 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { keysFor, result, useLedgers } from './ledgers';
+import { tempDir } from './tmp';
+
+describe('ledger key-status', () => {
+  const { ledgerAt } = useLedgers();
+
+  it('failed keys stay blocked until office IT clears them', async () => {
+    const l = await ledgerAt(path.join(tempDir(), 'l.db'));
+    const [a, b] = keysFor(2);
+    await l.reserve([a, b], 60_000);
+    await l.commit([result(a, 'failed', 'HTTP 400'), result(b, 'failed', 'HTTP 400')]);
+    assert.deepEqual((await l.reserve([a, b], 60_000)).failed, [a, b]);
+    assert.equal(await l.clearFailed([a]), 1);
+    assert.deepEqual((await l.reserve([a, b], 60_000)).reserved, [a]);
+    assert.equal(await l.clearFailed(), 1);
+    assert.deepEqual((await l.reserve([b], 60_000)).reserved, [b]);
+  });
+});
