@@ -6,7 +6,7 @@ import { atDeploy, configNode } from '../../nodes/kit/config-node';
 import { recallOf, sendSplit, type RunMsg } from '../../nodes/kit/run';
 import { envAsSeen, envTyped, readText, readValue } from '../../nodes/kit/setting';
 import { progressStatus, showStatus, STATUS_MAX, statusText } from '../../nodes/kit/status';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 
 interface Probe { ping(): string }
 type KitDef = NodeDef & { probe?: string; value?: string; valueType?: string };
@@ -65,13 +65,9 @@ async function run(user: Record<string, unknown>, msg: Record<string, unknown>, 
 }
 
 describe('nodes/kit', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
+  useHelper();
   afterEach(async () => {
     delete process.env.KIT_TEST_VAR;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
   });
 
   it('expands ${VAR} in typed text, never in a value taken from the message', async () => {

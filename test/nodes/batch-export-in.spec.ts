@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { localDate } from '../../nodes/lib/export/folder';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';
 import { MULTI_PAGE, reportPdf, syntheticReportCsv } from '../support/pdf-fixtures';
 import { CC_CSV, DRIFT_CSV, EXPORTS, EXPECTED_CC_ROWS, HEADERS, writeWorkbook, xlsxFromCsv } from '../lib/export/workbooks';
@@ -73,14 +73,12 @@ describe('batch-export-in node', function () {
   let dir: string;
   let work: string;
 
-  beforeEach((done) => {
+  useHelper();
+  beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-watch-'));
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'export-work-'));
-    helper.startServer(done);
   });
   afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
   });

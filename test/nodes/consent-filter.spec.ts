@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';
 import { startFeedServer, type FeedServer } from '../lib/consent/feed-server';
 
@@ -46,14 +46,12 @@ describe('consent-filter node', () => {
   const creds = { L: { secret: 'node-test-secret' } };
   const next = (id: string) => new Promise<Msg>((r) => helper.getNode(id).once('input', r));
 
+  useHelper();
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consent-node-'));
     feed = await startFeedServer();
-    await new Promise<void>((r) => helper.startServer(() => r()));
   });
   afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     await feed.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

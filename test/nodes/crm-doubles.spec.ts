@@ -11,7 +11,7 @@ import { contact, TEST_SECRET } from '../support/contacts';
 import { query } from '../lib/ledger/inspect';
 import { GhlDouble } from '../support/crm-doubles/ghl';
 import { HubspotDouble } from '../support/crm-doubles/hubspot';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import { nodeModule } from '../support/paths';
 
 const MODULES = ['recall-ledger', 'idempotency-gate', 'crm-endpoint', 'crm-webhook-out'].map(nodeModule);
@@ -91,14 +91,12 @@ describe('CRM presets against GoHighLevel and HubSpot doubles (final state after
   let ghl: GhlDouble | undefined;
   let hs: HubspotDouble | undefined;
 
-  beforeEach((done) => {
+  useHelper();
+  beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-doubles-'));
     file = path.join(dir, 'ledger.db');
-    helper.startServer(done);
   });
   afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     await ghl?.close();
     await hs?.close();
     ghl = hs = undefined;

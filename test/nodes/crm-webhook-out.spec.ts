@@ -8,7 +8,7 @@ import { openLedger } from '../../nodes/lib/ledger/sqlite-ledger';
 import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
 import { contacts, hmac, TEST_SECRET } from '../support/contacts';
 import { CrmServer } from '../support/crm-server';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';
 
 const MODULES = ['recall-ledger', 'idempotency-gate', 'crm-endpoint', 'crm-webhook-out'].map(nodeModule);
@@ -58,15 +58,13 @@ describe('crm-webhook-out node', function () {
   let dir: string;
   let file: string;
 
-  beforeEach((done) => {
+  useHelper();
+  beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-node-'));
     file = path.join(dir, 'ledger.db');
-    helper.startServer(done);
   });
   afterEach(async () => {
     delete process.env.CRM_TEST_TOKEN;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     await server?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import { loadOdbc } from '../../nodes/lib/odbc/client';
 import { DENTRIX_G_RECALL_COLUMNS } from '../../nodes/lib/presets/dentrix-g-query';
 import { buildSqliteFixture, dayOffset, loadPostgresFixture } from '../fixtures/odbc/fixture';
-import { helper } from '../support/helper';
-import { NODE_RED_MODULE } from '../support/helper';
+import { helper, NODE_RED_MODULE, useHelper } from '../support/helper';
 import { DIST_NODES, ROOT, nodeModule } from '../support/paths';
 import { startPostgres, type PrivatePostgres } from '../support/postgres';
 
@@ -100,11 +99,7 @@ describe('dentrix-odbc-in', function () {
     fs.rmSync(sqliteDir, { recursive: true, force: true });
     fs.rmSync(DSN_DIR, { recursive: true, force: true });
   });
-  beforeEach((done) => void helper.startServer(done));
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
-  });
+  useHelper();
 
   describe('on the SQLite ODBC driver', () => {
     const sqliteConn = (): Cfg => ({ connection: `Driver=SQLite3;Database=${sqlite}` });

@@ -9,7 +9,7 @@ import { hmacWith, recallKey } from '../../nodes/lib/ledger/keys';
 import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
 import { stateOf } from '../lib/ledger/inspect';
 import { CrmServer } from '../support/crm-server';
-import { helper, NODE_RED_MODULE } from '../support/helper';
+import { helper, NODE_RED_MODULE, useHelper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,16 +44,14 @@ describe('example: core http request node as the CRM sink (results contract end 
   let dir: string;
   let file: string;
 
-  beforeEach((done) => {
+  useHelper();
+  beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-sink-'));
     file = path.join(dir, 'ledger.db');
     process.env.RECALL_LEDGER_SECRET = SECRET;
     process.env.CRM_API_TOKEN = TOKEN;
-    helper.startServer(done);
   });
   afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     await server?.close();
     delete process.env.CRM_WEBHOOK_URL;
     delete process.env.CRM_API_TOKEN;

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeliveryResult, RecallContact } from '../../nodes/lib/types';
-import { helper, NODE_RED_MODULE } from '../support/helper';
+import { helper, NODE_RED_MODULE, useHelper } from '../support/helper';
 import { nodeModule, ROOT } from '../support/paths';
 import { contact } from '../lib/ledger/contacts';
 import { query } from '../lib/ledger/inspect';
@@ -39,14 +39,12 @@ const delivered = (c: RecallContact): DeliveryResult => ({ key: c.key!, patientI
 
 describe('idempotency-gate node', function () {
   let file: string;
-  beforeEach((done) => {
+  useHelper();
+  beforeEach(() => {
     file = path.join(tempDir(), 'ledger', 'recall.db');
-    helper.startServer(done);
   });
   afterEach(async () => {
     delete process.env.TEST_DRY_RUN;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     removeTempDirs();
   });
 

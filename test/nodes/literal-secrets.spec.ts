@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { CrmEndpointProvider } from '../../nodes/lib/crm/config';
 import type { LedgerProvider } from '../../nodes/lib/ledger/api';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import { nodeModule } from '../support/paths';
 import { removeTempDirs, tempDir } from '../lib/ledger/tmp';
 import * as path from 'node:path';
@@ -15,13 +15,9 @@ const ledgerNode = nodeModule('recall-ledger');
 const LITERAL = 'sk_live_9f8e7d6c5b4a';
 
 describe('literal secrets in the "or from" fields (runtime)', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
+  useHelper();
   afterEach(async () => {
     delete process.env.TEST_TOKEN;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     removeTempDirs();
   });
 

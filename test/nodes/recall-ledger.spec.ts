@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LedgerProvider } from '../../nodes/lib/ledger/api';
 import { hmacWith } from '../../nodes/lib/ledger/keys';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import { nodeModule } from '../support/paths';
 import { query } from '../lib/ledger/inspect';
 import { removeTempDirs, tempDir } from '../lib/ledger/tmp';
@@ -22,14 +22,10 @@ function flow(ledger: Record<string, unknown>): any[] {
 }
 
 describe('recall-ledger node', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
+  useHelper();
   afterEach(async () => {
     delete process.env.TEST_LEDGER_SECRET;
     delete process.env.TEST_LEDGER_DB;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     removeTempDirs();
   });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nodeModule, ROOT } from '../support/paths';
@@ -35,14 +35,7 @@ function flow(node: Record<string, unknown>) {
 const BASE = { preset: 'dentrix-export', office: 'SLC', timeZone: 'America/Denver', asOf: '2025-06-15', asOfType: 'str' };
 
 describe('recall-normalize node', () => {
-  beforeEach(async () => {
-    await new Promise<void>((r) => helper.startServer(() => r()));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
-  });
-
+  useHelper();
   it('sends the selected contacts on output 1 and the skipped rows on output 2, one message each', async () => {
     await helper.load(normalize, flow(BASE));
     const out1 = new Promise<Msg>((r) => helper.getNode('out1').on('input', r));

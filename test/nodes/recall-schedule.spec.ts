@@ -2,7 +2,7 @@
 // in the office's time zone, the override variable wins and says so, Run now works,
 // and the dialog's preview route tells the schedule in effect without leaking other variables.
 import { strict as assert } from 'node:assert';
-import { helper } from '../support/helper';
+import { helper, useHelper } from '../support/helper';
 import { nodeModule } from '../support/paths';
 import { wallAt } from '../../nodes/lib/calendar/zone';
 
@@ -35,14 +35,10 @@ function lastStatus(id: string): Promise<{ fill?: string; shape?: string; text?:
 }
 
 describe('recall-schedule node', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
+  useHelper();
   afterEach(async () => {
     delete process.env.TEST_RECALL_SCHEDULE;
     delete process.env.TEST_SECRET;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
   });
 
   it('fires at the set time in the office time zone and shows the next run in its status', async () => {

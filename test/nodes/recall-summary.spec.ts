@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { helper, NODE_RED_MODULE } from '../support/helper';
+import { helper, NODE_RED_MODULE, useHelper } from '../support/helper';
 import { nodeModule } from '../support/paths';
 
 // The core nodes of the Node-RED under test: Node-RED 5 keeps its own @node-red/nodes
@@ -39,13 +39,9 @@ function next(node: any): Promise<any> {
 }
 
 describe('recall-summary node', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
+  useHelper();
   afterEach(async () => {
     delete process.env.TEST_HEALTH_URL;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
   });
 
   it('sends the run summary and the success ping', async () => {
@@ -205,13 +201,9 @@ describe('recall-summary node', function () {
 describe('recall-summary health ping: attacks (real http request node, real servers on 127.0.0.1)', function () {
   this.timeout(60_000);
   const servers: http.Server[] = [];
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
+  useHelper();
   afterEach(async () => {
     delete process.env.TEST_HEALTH_URL;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     for (const s of servers.splice(0)) s.closeAllConnections(), s.close();
   });
 

@@ -6,3 +6,15 @@ export const NODE_RED_MODULE = process.env.NODE_RED_MODULE || 'node-red';
 helper.init(require.resolve(NODE_RED_MODULE));
 
 export { helper };
+
+/**
+ * The helper's runtime around each test of the calling describe: started before, its
+ * flows unloaded and the server stopped after (before the describe's own afterEach).
+ */
+export function useHelper(): void {
+  beforeEach((done) => void helper.startServer(done));
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(() => r()));
+  });
+}

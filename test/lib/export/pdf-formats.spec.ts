@@ -9,7 +9,7 @@ import type { RawRow } from '../../../nodes/lib/types';
 import { readExport } from '../../../nodes/lib/export/read-file';
 import { tabulate } from '../../../nodes/lib/export/table';
 import { DENTRIX_CONTINUING_CARE } from '../../../nodes/lib/export/template';
-import { helper } from '../../support/helper';
+import { helper, useHelper } from '../../support/helper';
 import { nodeModule } from '../../support/paths';
 import {
   MULTI_PAGE,
@@ -95,13 +95,11 @@ describe('batch-export-in node: PDF reports', function () {
   const exportNode = nodeModule('batch-export-in');
   let dir: string;
 
-  beforeEach((done) => {
+  useHelper();
+  beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdf-node-'));
-    helper.startServer(done);
   });
   afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(() => r()));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
