@@ -10,6 +10,14 @@ export const AFTER_CONTACT = (cond: string): string =>
   `EXISTS (SELECT 1 FROM suppressions s WHERE ${cond} AND s.added_at > k.sent_at AND (
      (s.hash = k.phone_hash AND s.channel IN ('sms', 'voice', 'all')) OR (s.hash = k.email_hash AND s.channel IN ('email', 'all'))))`;
 
+/** What the open-contacts index holds of a contact_key (schema 7): its first 64 bits. */
+const contactPrefix = (contactKey: string): string => contactKey.slice(0, 16);
+
+/** The open contacts of n patients: n prefixes, then n whole contact keys, as parameters. */
+export const openContactsSql = (n: number): string =>
+  `SELECT key, contact_key, recall_ref, recall_date, contacted_on FROM keys
+   WHERE state = 'sent' AND booked_on IS NULL AND substr(contact_key, 1, 16) IN (${marks(n, '?')}) AND contact_key IN (${marks(n, '?')})`;
+
 export function observe(store: Store, sightings: readonly Sighting[], on: string): Promise<BookingOutcome> {
   const byPatient = new Map<string, Sighting[]>();
   for (const s of sightings) {
@@ -23,9 +31,8 @@ export function observe(store: Store, sightings: readonly Sighting[], on: string
     store.db.transaction(async () => {
       for (const chunk of chunks([...byPatient.keys()])) {
         const open = await store.db.all<{ key: string; contact_key: string; recall_ref: string | null; recall_date: string | null; contacted_on: string | null }>(
-          `SELECT key, contact_key, recall_ref, recall_date, contacted_on FROM keys
-           WHERE state = 'sent' AND booked_on IS NULL AND contact_key IN (${marks(chunk.length, '?')})`,
-          chunk,
+          openContactsSql(chunk.length),
+          [...chunk.map(contactPrefix), ...chunk],
         );
         const marked: Param[][] = [];
         for (const r of open) {

@@ -111,6 +111,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX keys_contacted ON keys (contacted_on) WHERE state = 'sent';
    CREATE INDEX keys_covered ON keys (covered_by) WHERE state = 'reserved' AND covered_by IS NOT NULL;
    CREATE INDEX keys_sent_at ON keys (sent_at) WHERE state = 'sent';`,
+  // 7: the open contacts are indexed on the first 16 hex digits (64 bits) of contact_key, not
+  // all 64: a quarter of the entry, so a commit's 10 000 random inserts touch ~30 % fewer
+  // pages. observe() matches the prefix through the index and then the whole contact_key.
+  `DROP INDEX keys_open_contacts;
+   CREATE INDEX keys_open_contacts ON keys (substr(contact_key, 1, 16)) WHERE state = 'sent' AND booked_on IS NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { openContactsSql } from '../../../nodes/lib/ledger/bookings';
 import { SCHEMA_VERSION } from '../../../nodes/lib/ledger/schema';
 import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-ledger';
 import { FIXTURES } from '../../support/paths';
@@ -68,6 +69,8 @@ describe('ledger schema', () => {
       // contacted with labels: P1 (booked), P3, P5, P6 (carried by P5), P7
       assert.deepEqual((await l.outcomeRows('2026-11-01')).map((r) => r.bookedOn ?? '').sort(), ['', '', '', '', '2026-11-27']);
       assert.equal(await l.sentSince('NORTH', '2026-11-20T00:00:00Z'), 4, 'P1, P5, P3, P7: covered rows are not messages');
+      const p5 = { contactKey: l.hmac('NORTH', 'P5'), recallRef: l.hmac('NORTH', 'P5', 'PROPHY', 'recall'), recallDate: '2026-11-20', appointment: true };
+      assert.deepEqual(await l.observe([p5], '2026-11-28'), { booked: 1 }, 'a migrated open contact is found by a later run');
     });
 
     it('a new key is a new row after the old ones, and the same key twice is refused by the key index', async () => {
@@ -78,6 +81,28 @@ describe('ledger schema', () => {
       await l.reserve([fresh], 60_000);
       assert.deepEqual(await query(file, 'SELECT id FROM keys WHERE key = ?', [fresh]), [{ id: top + 1 }]);
       await assert.rejects(query(file, "INSERT INTO keys (key, state, created_at, updated_at) VALUES (?, 'sent', 'x', 'x')", [fresh]), /UNIQUE/);
+    });
+  });
+
+  describe('migration 7: open contacts indexed on a 64-bit prefix of contact_key', () => {
+    it('observe finds the open contacts through the index, not a scan of the sent keys', async () => {
+      const file = await v5Copy();
+      await ledgerAt(file);
+      const plan = await query<{ detail: string }>(file, `EXPLAIN QUERY PLAN ${openContactsSql(2)}`, ['a'.repeat(16), 'b'.repeat(16), 'a'.repeat(64), 'b'.repeat(64)]);
+      assert.ok(plan.some((p) => /USING INDEX keys_open_contacts/.test(p.detail)), JSON.stringify(plan));
+      assert.ok(!plan.some((p) => /^SCAN keys\b/.test(p.detail)), JSON.stringify(plan));
+    });
+
+    it('two patients whose contact keys share the first 16 digits are told apart', async () => {
+      const l = await ledgerAt(path.join(tempDir(), 'l.db'));
+      const twin = (n: number) => `${'c'.repeat(16)}${String(n).repeat(48)}`;
+      const [a, b] = [l.hmac('a'), l.hmac('b')];
+      const labels = new Map([a, b].map((k, i) => [k, { contactKey: twin(i + 1), recallRef: `r${i}`, recallDate: '2026-11-20', contactedOn: '2026-11-20' }]));
+      await l.reserve([a, b], 60_000, { labels });
+      await l.commit([a, b].map((key) => ({ key, patientId: 'p', outcome: 'delivered' as const, attempts: 1 })));
+      assert.deepEqual(await l.observe([{ contactKey: twin(1), recallRef: 'r0', recallDate: '2026-11-20', appointment: true }], '2026-11-25'), { booked: 1 });
+      const booked = await query<{ key: string }>(l.file, 'SELECT key FROM keys WHERE booked_on IS NOT NULL');
+      assert.deepEqual(booked, [{ key: a }]);
     });
   });
 });
