@@ -13,6 +13,7 @@ import { CrmServer } from '../support/crm-server';
 import { dropFile, waitForRun } from '../support/flow-run';
 import { ROOT } from '../support/paths';
 import { officeEnv, startRuntime, type StartedRuntime } from '../support/runtime';
+import { until } from '../support/until';
 
 const E2E_SECRET = 'e2e-ledger-secret';
 
@@ -55,14 +56,6 @@ async function pingServer(): Promise<{ url: string; pings: { path: string; body:
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping/office`, pings, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('the default flow, end to end (real runtime, env only)', function () {

@@ -16,6 +16,7 @@ import { connectComms, type Comms } from '../support/comms';
 import { NODE_RED_MODULE } from '../support/helper';
 import { ROOT } from '../support/paths';
 import { freePort, launchNodeRed, type NodeRedProcess } from '../support/runtime';
+import { until } from '../support/until';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const PKG = require(path.join(ROOT, 'package.json')) as { name: string; version: string; 'node-red': { dependencies: string[] } };
@@ -220,7 +221,7 @@ describe(`palette install into a Node-RED ${RED_VERSION} that cannot see this ch
     assert.ok(flow.some((n) => n.type === 'tab'), 'the default flow from Import > Examples');
     const before = red.output().length;
     await json('POST', `${red.url}/flows`, { flows: flow }, { 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' });
-    await waitFor(() => /Started flows|Waiting for missing types/.test(red!.output().slice(before)), 'the deploy');
+    await until(() => /Started flows|Waiting for missing types/.test(red!.output().slice(before)), 'the deploy', { timeoutMs: 60_000 });
     const deployLog = red.output().slice(before);
     assert.doesNotMatch(deployLog, /Waiting for missing types/, deployLog);
     await dryRunReachesDebug('without a restart');
@@ -242,7 +243,7 @@ describe(`palette install into a Node-RED ${RED_VERSION} that cannot see this ch
     const log = red.output();
     assert.doesNotMatch(log, /Waiting for missing types|Missing node modules/, log);
     comms = await connectComms(red.url);
-    await waitFor(() => (comms!.status.get('exports')?.text ?? '') !== '', 'the export folder node\'s status');
+    await until(() => (comms!.status.get('exports')?.text ?? '') !== '', 'the export folder node\'s status', { timeoutMs: 60_000 });
     const exportStatus = comms.status.get('exports')!.text!;
     assert.match(exportStatus, /RECALL_WATCH_DIR/, `the export folder node says what to set: ${exportStatus}`);
     const odbcStatus = comms.status.get('odbc')?.text ?? '';
@@ -256,11 +257,3 @@ describe(`palette install into a Node-RED ${RED_VERSION} that cannot see this ch
     assert.deepEqual(literalVarFiles(base), [], 'files named after an unexpanded variable');
   });
 });
-
-async function waitFor(what: () => boolean, label: string, maxMs = 60_000): Promise<void> {
-  const until = Date.now() + maxMs;
-  while (!what()) {
-    if (Date.now() > until) throw new Error(`gave up waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -66,7 +66,7 @@ async function run(user: Record<string, unknown>, msg: Record<string, unknown>, 
 
 describe('nodes/kit', function () {
   useHelper();
-  afterEach(async () => {
+  afterEach(() => {
     delete process.env.KIT_TEST_VAR;
   });
 

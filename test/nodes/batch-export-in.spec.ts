@@ -78,7 +78,7 @@ describe('batch-export-in node', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-watch-'));
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'export-work-'));
   });
-  afterEach(async () => {
+  afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
   });

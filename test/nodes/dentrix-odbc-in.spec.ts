@@ -12,6 +12,7 @@ import { buildSqliteFixture, dayOffset, loadPostgresFixture } from '../fixtures/
 import { helper, NODE_RED_MODULE, useHelper } from '../support/helper';
 import { DIST_NODES, ROOT, nodeModule } from '../support/paths';
 import { startPostgres, type PrivatePostgres } from '../support/postgres';
+import { until } from '../support/until';
 
 const connModule = nodeModule('dentrix-connection');
 const odbcInModule = nodeModule('dentrix-odbc-in');
@@ -76,13 +77,6 @@ async function load(conn: Cfg, node: Cfg, credentials?: { user?: string; passwor
 }
 
 const lastStatus = (l: Loaded): { fill?: string; shape?: string; text?: string } => l.statuses()[l.statuses().length - 1] ?? {};
-const waitFor = async (what: () => boolean, label: string, maxMs = 10_000): Promise<void> => {
-  const until = Date.now() + maxMs;
-  while (!what()) {
-    if (Date.now() > until) throw new Error(`gave up waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('dentrix-odbc-in', function () {
   this.timeout(60_000);
@@ -176,7 +170,7 @@ describe('dentrix-odbc-in', function () {
       const l = await load({ connection: '${RECALL_TEST_UNSET_CONNECTION}' }, {});
       assert.deepEqual(lastStatus(l), { fill: 'yellow', shape: 'ring', text: 'no connection configured' });
       l.trigger();
-      await waitFor(() => l.warnings.length > 0, 'the warning');
+      await until(() => l.warnings.length > 0, 'the warning', { timeoutMs: 10_000 });
       assert.match(l.warnings[0], /no connection string or DSN is set \(DENTRIX_CONNECTION\); this run read nothing/);
       assert.deepEqual(lastStatus(l), { fill: 'yellow', shape: 'ring', text: 'not configured: nothing read' });
       assert.equal(l.outputs.length, 0);
@@ -202,7 +196,7 @@ describe('dentrix-odbc-in', function () {
       l.trigger();
       l.trigger();
       await l.next();
-      await waitFor(() => l.warnings.length > 0, 'the warning');
+      await until(() => l.warnings.length > 0, 'the warning', { timeoutMs: 10_000 });
       assert.match(l.warnings[0], /trigger dropped: a run is still in progress \(when busy: drop\)/);
       assert.equal(l.outputs.length, 1);
     });
@@ -366,7 +360,7 @@ describe('dentrix-odbc-in', function () {
       const l = await load(pgConn(), { sql: "SELECT COUNT(*) AS sessions FROM pg_stat_activity, pg_sleep(0.3) WHERE usename = current_user" }, login());
       l.trigger();
       l.trigger();
-      await waitFor(() => l.statuses().some((s) => /1 trigger\(s\) queued/.test(s.text ?? '')), 'the queued status');
+      await until(() => l.statuses().some((s) => /1 trigger\(s\) queued/.test(s.text ?? '')), 'the queued status', { timeoutMs: 10_000 });
       const a = await l.next();
       const b = await l.next();
       assert.deepEqual([a.out?.payload, b.out?.payload], [[{ sessions: 1 }], [{ sessions: 1 }]]);
@@ -377,7 +371,7 @@ describe('dentrix-odbc-in', function () {
       const l = await load(pgConn({ queryTimeout: 2 }), { sql: 'SELECT patient_id FROM admin.v_slow', retries: 3, retryDelay: 5000 }, login());
       l.trigger();
       l.trigger();
-      await waitFor(() => Number(pg.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${pg.user}' AND query LIKE '%v_slow%' AND state = 'active'`).trim()) === 1, 'the slow query');
+      await until(() => Number(pg.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${pg.user}' AND query LIKE '%v_slow%' AND state = 'active'`).trim()) === 1, 'the slow query', { timeoutMs: 10_000 });
       await helper.unload(); // resolves once the node's close handler is done: the running query has ended
       assert.equal(await pg.settledSessions(), 0, 'the connection was closed');
       assert.equal(l.outputs.length, 0);
@@ -399,7 +393,7 @@ describe('dentrix-odbc-in', function () {
       it('connection killed mid-query (pg_terminate_backend): "connection ... lost during the query"', async () => {
         const l = await load(pgConn(), { sql: 'SELECT patient_id FROM admin.v_slow', retries: 0 }, login());
         l.trigger();
-        await waitFor(() => Number(pg.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${pg.user}' AND query LIKE '%v_slow%' AND state = 'active'`).trim()) === 1, 'the slow query');
+        await until(() => Number(pg.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${pg.user}' AND query LIKE '%v_slow%' AND state = 'active'`).trim()) === 1, 'the slow query', { timeoutMs: 10_000 });
         pg.admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${pg.user}'`);
         const { error } = await l.next();
         assert.match(error?.message ?? '', /^Error: Dentrix ODBC: the connection to the database was lost during the query .*\[ODBC state 57P01: .*terminating connection/s);
@@ -409,7 +403,7 @@ describe('dentrix-odbc-in', function () {
       it('server stopped mid-query (pg_ctl stop -m fast): retried, then unreachable, naming the first cause', async () => {
         const l = await load(pgConn(), { sql: 'SELECT patient_id FROM admin.v_slow', retries: 1, retryDelay: 20 }, login());
         l.trigger();
-        await waitFor(() => Number(pg.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${pg.user}' AND query LIKE '%v_slow%' AND state = 'active'`).trim()) === 1, 'the slow query');
+        await until(() => Number(pg.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${pg.user}' AND query LIKE '%v_slow%' AND state = 'active'`).trim()) === 1, 'the slow query', { timeoutMs: 10_000 });
         pg.stop('fast');
         const { error } = await l.next();
         const msg = error?.message ?? '';

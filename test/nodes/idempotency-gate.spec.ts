@@ -43,7 +43,7 @@ describe('idempotency-gate node', function () {
   beforeEach(() => {
     file = path.join(tempDir(), 'ledger', 'recall.db');
   });
-  afterEach(async () => {
+  afterEach(() => {
     delete process.env.TEST_DRY_RUN;
     removeTempDirs();
   });

@@ -16,7 +16,7 @@ const LITERAL = 'sk_live_9f8e7d6c5b4a';
 
 describe('literal secrets in the "or from" fields (runtime)', function () {
   useHelper();
-  afterEach(async () => {
+  afterEach(() => {
     delete process.env.TEST_TOKEN;
     removeTempDirs();
   });

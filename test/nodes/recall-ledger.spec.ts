@@ -23,7 +23,7 @@ function flow(ledger: Record<string, unknown>): any[] {
 
 describe('recall-ledger node', function () {
   useHelper();
-  afterEach(async () => {
+  afterEach(() => {
     delete process.env.TEST_LEDGER_SECRET;
     delete process.env.TEST_LEDGER_DB;
     removeTempDirs();

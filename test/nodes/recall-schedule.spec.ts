@@ -36,7 +36,7 @@ function lastStatus(id: string): Promise<{ fill?: string; shape?: string; text?:
 
 describe('recall-schedule node', function () {
   useHelper();
-  afterEach(async () => {
+  afterEach(() => {
     delete process.env.TEST_RECALL_SCHEDULE;
     delete process.env.TEST_SECRET;
   });

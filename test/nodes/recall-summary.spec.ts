@@ -40,7 +40,7 @@ function next(node: any): Promise<any> {
 
 describe('recall-summary node', function () {
   useHelper();
-  afterEach(async () => {
+  afterEach(() => {
     delete process.env.TEST_HEALTH_URL;
   });
 
@@ -202,7 +202,7 @@ describe('recall-summary health ping: attacks (real http request node, real serv
   this.timeout(60_000);
   const servers: http.Server[] = [];
   useHelper();
-  afterEach(async () => {
+  afterEach(() => {
     delete process.env.TEST_HEALTH_URL;
     for (const s of servers.splice(0)) s.closeAllConnections(), s.close();
   });

@@ -17,6 +17,7 @@ import { openLedger, type SqliteLedger } from '../../../nodes/lib/ledger/sqlite-
 import type { RecallContact } from '../../../nodes/lib/types';
 import { GhlDouble } from '../../support/crm-doubles/ghl';
 import { CrmServer, verifyStandardWebhook } from '../../support/crm-server';
+import { until } from '../../support/until';
 import { stateOf } from '../ledger/inspect';
 import { contact, contacts, hmac, TEST_SECRET } from '../../support/contacts';
 
@@ -259,20 +260,16 @@ describe('crm sink against a real HTTP server', function () {
       const limiter = new Limiter({ concurrency: 12, perInterval: 3, intervalMs: 250, now: () => (reads++, clock) });
       const windowMs = 250 + jitterMarginMs(250);
       const done = run(contacts(12), { ctx: { limiter } });
-      /** Polls until `ok()`: no figure depends on how long that takes. */
-      const until = async (ok: () => boolean, what: string) => {
-        for (const deadline = Date.now() + 10_000; !ok(); await new Promise((r) => setTimeout(r, 5))) {
-          if (Date.now() > deadline) throw new Error(`never: ${what} (${server.requests.length} sent, ${limiter.inFlight} in flight, ${limiter.waiting} waiting)`);
-        }
-      };
+      const state = () => `${server.requests.length} sent, ${limiter.inFlight} in flight, ${limiter.waiting} waiting`;
+      const poll = { timeoutMs: 10_000, pollMs: 5 };
       // every started request answered and released: from here only the limiter's timer reads the clock
-      const settled = (sent: number) => until(() => server.requests.length === sent && limiter.inFlight === 0 && limiter.waiting === 12 - sent, `${sent} sent, the rest waiting`);
+      const settled = (sent: number) => until(() => server.requests.length === sent && limiter.inFlight === 0 && limiter.waiting === 12 - sent, () => `${sent} sent, the rest waiting (${state()})`, poll);
       await settled(3);
       for (let sent = 3; sent < 12; sent += 3) {
         const windowStart = clock;
         const seen = reads;
         clock = windowStart + windowMs - 1;
-        await until(() => reads > seen, 'the limiter looked at the clock again');
+        await until(() => reads > seen, 'the limiter to look at the clock again', poll);
         assert.equal(limiter.waiting, 12 - sent, `a request started ${windowMs - 1} ms into a full window`);
         assert.equal(server.requests.length, sent);
         clock = windowStart + windowMs;

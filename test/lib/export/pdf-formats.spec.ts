@@ -99,7 +99,7 @@ describe('batch-export-in node: PDF reports', function () {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdf-node-'));
   });
-  afterEach(async () => {
+  afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
