@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromiumMissing, launchBrowser, type Browser } from '../support/browser';
-import { canvasView, layoutProblems, zoomToFit } from '../support/editor-view';
+import { canvasView, layoutProblems, openNodeDialog, zoomToFit } from '../support/editor-view';
 import { wallAt } from '../../nodes/lib/calendar/zone';
 import { ROOT } from '../support/paths';
 import { startRuntime, type StartedRuntime } from '../support/runtime';
@@ -110,13 +110,8 @@ describe('editor in a real browser (Chromium)', function () {
     assert.ok(ours.length >= PACK_TYPES.length, 'the default flow holds the pack nodes');
     const opened: string[] = [];
     for (const node of ours) {
-      if (node.z) await page.evaluate((z) => RED.workspaces.show(z), node.z);
-      await page.evaluate((id) => RED.view.reveal(id), node.id);
-      await page.locator(`[id="${node.id}"] .red-ui-flow-node`).dblclick();
-      const tray = page.locator('.red-ui-tray').last();
-      await tray.locator('.red-ui-tray-header').waitFor();
       // the node's own form, not an empty tray
-      await page.locator('#dialog-form .form-row').first().waitFor();
+      await openNodeDialog(page, node);
       opened.push(`${node.type}:${node.id}`);
       await page.locator('#node-dialog-cancel').click();
       await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
@@ -159,12 +154,7 @@ describe('editor in a real browser (Chromium)', function () {
     for (const type of types) {
       const node = flowNodes.find((n) => n.type === type)!;
       assert.ok(node, `the default flow holds a ${type}`);
-      await page.evaluate((n) => {
-        RED.workspaces.show(n.z);
-        RED.view.reveal(n.id);
-      }, node);
-      await page.locator(`[id="${node.id}"] .red-ui-flow-node`).dblclick();
-      await page.locator('#dialog-form .form-row').first().waitFor();
+      await openNodeDialog(page, node);
       await scan(type);
       await page.locator('#node-dialog-cancel').click();
       await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
@@ -187,10 +177,7 @@ describe('editor in a real browser (Chromium)', function () {
     const page = browser.page;
     const ours = flowNodes.filter((n) => PACK_TYPES.includes(n.type) || n.type === 'recall-summary');
     for (const node of ours) {
-      if (node.z) await page.evaluate((z) => RED.workspaces.show(z), node.z);
-      await page.evaluate((id) => RED.view.reveal(id), node.id);
-      await page.locator(`[id="${node.id}"] .red-ui-flow-node`).dblclick();
-      await page.locator('#dialog-form .form-row').first().waitFor();
+      await openNodeDialog(page, node);
       const name = node.id === 'consent' ? 'Consent (edited in the browser test)' : undefined;
       if (name) await page.locator('#node-input-name').fill(name);
       await page.locator('#node-dialog-ok').click();
@@ -302,11 +289,7 @@ describe('editor in a real browser (Chromium)', function () {
   it('shows the schedule in effect in the schedule dialog; a changed time deploys and fires then', async function () {
     this.timeout(240_000);
     const page = browser.page;
-    await page.evaluate(() => {
-      RED.workspaces.show('recall-tab');
-      RED.view.reveal('schedule');
-    });
-    await page.locator('[id="schedule"] .red-ui-flow-node').dblclick();
+    await openNodeDialog(page, { id: 'schedule', z: 'recall-tab' });
     const effect = page.locator('#recall-schedule-effective');
     await effect.filter({ hasText: 'Next run' }).waitFor();
     const shown = (await effect.textContent())!;
@@ -352,11 +335,7 @@ describe('editor in a real browser (Chromium)', function () {
       RED.nodes.dirty(true);
     });
     await deploy();
-    await page.evaluate(() => {
-      RED.workspaces.show('recall-tab');
-      RED.view.reveal('schedule');
-    });
-    await page.locator('[id="schedule"] .red-ui-flow-node').dblclick();
+    await openNodeDialog(page, { id: 'schedule', z: 'recall-tab' });
     const effect = page.locator('#recall-schedule-effective');
     await effect.filter({ hasText: 'overrides' }).waitFor();
     const shown = (await effect.textContent())!;

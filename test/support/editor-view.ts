@@ -21,6 +21,16 @@ export interface CanvasView {
   wires: { from: string; to: string; x1: number; x2: number }[];
 }
 
+/** Double-clicks a node on its tab, as a person opens its edit dialog, and waits for the dialog's form. */
+export async function openNodeDialog(page: Page, node: { id: string; z?: string }): Promise<void> {
+  await page.evaluate((n) => {
+    if (n.z) RED.workspaces.show(n.z);
+    RED.view.reveal(n.id);
+  }, node);
+  await page.locator(`[id="${node.id}"] .red-ui-flow-node`).dblclick();
+  await page.locator('#dialog-form .form-row').first().waitFor();
+}
+
 /** Shows a tab and zooms it to fit the visible canvas. */
 export async function zoomToFit(page: Page, tab: string): Promise<void> {
   await page.evaluate(async (tabId) => {
