@@ -44,6 +44,25 @@ function fileMb(file: string): number {
   return (size(file) + size(`${file}-wal`)) / 2 ** 20;
 }
 
+/**
+ * Pages the WAL holds (4 KB each unless the file says otherwise): what a step wrote,
+ * a figure the machine's load does not move. The WAL is not reset between the reserve
+ * and the commit (the ledger checkpoints after a commit).
+ */
+function walPages(file: string): number {
+  const wal = `${file}-wal`;
+  if (!fs.existsSync(wal)) return 0;
+  const head = Buffer.alloc(18);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 18, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const pageSize = head.readUInt16BE(16) === 1 ? 65536 : head.readUInt16BE(16);
+  return Math.max(0, Math.round((fs.statSync(wal).size - 32) / (pageSize + 24)));
+}
+
 export const bench: BenchCase = {
   name: 'ledger',
   title: (quick) => `Ledger with ${quickOr(quick, '20k', '1M')} keys, 10k batch`,
@@ -53,6 +72,8 @@ export const bench: BenchCase = {
     { key: 'totalS', figure: 'reserve + commit 10k keys', unit: 's', goal: { op: '<', value: 1, text: '< 1 s' } },
     { key: 'reserveS', figure: 'reserve 10k', unit: 's' },
     { key: 'commitS', figure: 'commit 10k (delivered)', unit: 's' },
+    { key: 'reservePages', figure: 'pages written by the reserve (WAL frames)', unit: '' },
+    { key: 'commitPages', figure: 'pages written by the commit (WAL frames)', unit: '' },
     { key: 'openS', figure: 'open (migrate + secret check)', unit: 's' },
     { key: 'sizeMb', figure: 'database size', unit: 'MB' },
   ],
@@ -106,18 +127,21 @@ export const bench: BenchCase = {
     const contacts = Array.from({ length: batch }, (_, i) => contact(`R${ctx.repeat}-${i}`, i, AS_OF));
     const keys = contacts.map((c) => keyLib.recallKey(l.hmac, c));
     const labels = new Map<string, KeyLabels>(contacts.map((c, i) => [keys[i], outcomes.outcomeLabels(l.hmac, c, AS_OF)]));
+    const walBefore = walPages(file);
     t = performance.now();
     const reserved = await l.reserve(keys, 15 * 60_000, { runId: `bench-${ctx.repeat}`, labels });
     const reserveS = (performance.now() - t) / 1000;
+    const reservePages = walPages(file) - walBefore;
     if (reserved.reserved.length !== batch) throw new Error(`reserved ${reserved.reserved.length} of ${batch}`);
     const results: DeliveryResult[] = keys.map((key, i) => ({ key, patientId: `R${i}`, outcome: 'delivered', status: 200, attempts: 1 }));
     t = performance.now();
     const committed = await l.commit(results, { runId: `bench-${ctx.repeat}` });
     const commitS = (performance.now() - t) / 1000;
+    const commitPages = walPages(file) - walBefore - reservePages;
     if (committed.sent !== batch) throw new Error(`committed ${committed.sent} of ${batch}`);
     await l.close();
     return {
-      figures: { reserveS, commitS, totalS: reserveS + commitS, openS, sizeMb },
+      figures: { reserveS, commitS, totalS: reserveS + commitS, reservePages, commitPages, openS, sizeMb },
       notes: [
         `${n.toLocaleString('en-US')} keys in state sent, then 10,000 new keys reserved (with the labels the gate stores) and committed as delivered (WAL, synchronous=FULL); size = file + WAL before the batch.`,
       ],
