@@ -307,7 +307,8 @@ describe('editor in a real browser (Chromium)', function () {
     if (!(await box.isChecked())) await box.check();
     await page.locator('#node-input-times').fill(time);
     const dayName = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][weekday];
-    await effect.filter({ hasText: `Next run: ${dayName} ${time} (${OFFICE_TZ})` }).waitFor();
+    // a loaded machine answers the preview slowly: wait as long as the deploy below may take
+    await effect.filter({ hasText: `Next run: ${dayName} ${time} (${OFFICE_TZ})` }).waitFor({ timeout: 60_000 });
     await page.locator('#node-dialog-ok').click();
     await page.locator('.red-ui-tray').waitFor({ state: 'detached' });
     const from = red.output().length;

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { crmPauseMs } from '../../../nodes/lib/crm/deliver';
 import { AbortedError, jitterMarginMs, Limiter, sleep } from '../../../nodes/lib/crm/limiter';
 import { headerGetter } from '../../../nodes/lib/crm/retry';
+import { until } from '../../support/until';
 
 describe('crm limiter', () => {
   it('never has more than `concurrency` holders', async () => {
@@ -21,30 +22,51 @@ describe('crm limiter', () => {
     assert.equal(max, 3);
   });
 
-  it('starts at most `perInterval` requests in any interval (counted on its own clock)', async () => {
+  /** A limiter on a clock the test moves, and a way to wait until its timer has looked at it. */
+  function onTestClock(opts: { concurrency: number; perInterval: number; intervalMs: number }) {
+    const t = { clock: 0, reads: 0 };
+    const lim = new Limiter({ ...opts, now: () => (t.reads++, t.clock) });
+    /** Moves the clock to `at`; resolves once the limiter has looked at it (its timer's pump). */
+    const moveTo = async (at: number) => {
+      const seen = t.reads;
+      t.clock = at;
+      await until(() => t.reads > seen, `the limiter to look at the clock at ${at}`, { timeoutMs: 10_000, pollMs: 5 });
+    };
+    return { t, lim, moveTo };
+  }
+
+  it('starts at most `perInterval` requests per window (interval + jitter margin), the next ones as soon as it has passed', async () => {
+    const { t, lim, moveTo } = onTestClock({ concurrency: 10, perInterval: 4, intervalMs: 100 });
+    const windowMs = 100 + jitterMarginMs(100);
     const starts: number[] = [];
-    const lim = new Limiter({ concurrency: 10, perInterval: 4, intervalMs: 100 });
-    await Promise.all(
+    const all = Promise.all(
       Array.from({ length: 14 }, async () => {
         const release = await lim.acquire();
-        starts.push(Date.now());
+        starts.push(t.clock);
         release();
       }),
     );
-    assert.equal(starts.length, 14);
-    for (const t of starts) {
-      const inWindow = starts.filter((s) => s >= t && s < t + 100).length;
-      assert.ok(inWindow <= 4, `${inWindow} starts in one 100 ms window`);
+    await until(() => starts.length === 4, 'the first 4 starts', { timeoutMs: 10_000, pollMs: 5 });
+    for (let k = 1; starts.length < 14; k++) {
+      await moveTo(k * windowMs - 1);
+      assert.equal(starts.length, 4 * k, `a start ${windowMs - 1} ms into a full window`);
+      await moveTo(k * windowMs);
+      assert.equal(starts.length, Math.min(14, 4 * (k + 1)), `the starts once window ${k} had passed`);
     }
+    await all;
+    assert.deepEqual(starts, [0, 0, 0, 0, 150, 150, 150, 150, 300, 300, 300, 300, 450, 450]);
   });
 
   it('holds every start while paused', async () => {
-    const lim = new Limiter({ concurrency: 5, perInterval: 0, intervalMs: 0 });
-    const until = Date.now() + 150;
-    lim.pauseUntil(until);
-    const release = await lim.acquire();
-    assert.ok(Date.now() >= until, 'started before the pause ended');
-    release();
+    const { lim, moveTo } = onTestClock({ concurrency: 5, perInterval: 0, intervalMs: 0 });
+    lim.pauseUntil(150);
+    let started = false;
+    const acquired = lim.acquire().then((release) => ((started = true), release));
+    await moveTo(149);
+    assert.equal(started, false, 'started before the pause ended');
+    await moveTo(150);
+    (await acquired)();
+    assert.equal(started, true);
   });
 
   it('drops a waiter whose signal aborts', async () => {

@@ -280,17 +280,37 @@ describe('crm sink against a real HTTP server', function () {
       assert.deepEqual([...server.deliveriesByKey().values()], Array(12).fill(1));
     });
 
-    it('follows its own window when the CRM agrees: the 6th of 5-per-second requests arrives within 1.3 s of the 1st', async () => {
-      // One at a time, each answered after 100 ms: the 5th answer (~0.5 s) says
-      // "X-RateLimit-Remaining: 0, Reset: 1" (whole seconds, rounded up). Pausing for
-      // that reset started the next window ~1.5 s after the first request; the
-      // limiter's own window (1 s + 50 ms jitter margin) starts it at ~1.05 s.
-      server = await CrmServer.start({ delayMs: 100, rateLimit: { limit: 5, windowMs: 1000 } });
-      const out = await run(contacts(6), { limiter: { concurrency: 1, perInterval: 5, intervalMs: 1000 } });
+    it('follows its own window when the CRM agrees: a reset rounded up to whole seconds does not hold the 6th of 5-per-second requests', async () => {
+      // One at a time, on a clock the test moves: each answer comes 100 ms after its request
+      // and says how many are left; the 5th (at 0.5 s) says "X-RateLimit-Remaining: 0,
+      // Reset: 1" (whole seconds, rounded up). Pausing for that reset held the 6th until
+      // 1.5 s; the limiter's own window (1 s + 50 ms jitter margin) starts it at 1.05 s.
+      const t0 = Date.now(); // near the wall clock: the requests carry signed timestamps
+      let clock = t0;
+      let reads = 0;
+      const now = () => (reads++, clock);
+      const limiter = new Limiter({ concurrency: 1, perInterval: 5, intervalMs: 1000, now });
+      server = await CrmServer.start({
+        handler: (req) => {
+          clock += 100;
+          return { status: 200, headers: { 'X-RateLimit-Limit': '5', 'X-RateLimit-Remaining': String(Math.max(0, 5 - req.seq)), 'X-RateLimit-Reset': '1' }, body: { ok: true } };
+        },
+      });
+      const done = run(contacts(6), { ctx: { limiter, now } });
+      const poll = { timeoutMs: 10_000, pollMs: 5 };
+      const state = () => `${server.requests.length} sent, ${limiter.inFlight} in flight, ${limiter.waiting} waiting`;
+      await until(() => server.requests.length === 5 && limiter.inFlight === 0 && limiter.waiting === 1, () => `5 answered, the 6th waiting (${state()})`, poll);
+      assert.equal(clock, t0 + 500);
+      const windowMs = 1000 + jitterMarginMs(1000);
+      for (const [at, started] of [[windowMs - 1, 0], [windowMs, 1]]) {
+        const seen = reads;
+        clock = t0 + at;
+        await until(() => reads > seen, 'the limiter to look at the clock again', poll);
+        assert.equal(1 - limiter.waiting, started, `the 6th at ${at} ms (${state()})`);
+      }
+      const out = await done;
       assert.equal(out.summary.delivered, 6);
       assert.equal(out.summary.http429, 0);
-      const at = server.requests.map((r) => r.receivedAt);
-      assert.equal(at.filter((t) => t < at[0] + 1300).length, 6);
     });
 
     it('backs off when the server rate limit answers 429 with X-RateLimit headers', async () => {
