@@ -1,7 +1,7 @@
 // Read-only questions about keys (a dry-run's "already sent", the sink's blast guard) and
 // office IT's way out of `failed`.
 import type { KeyStatus, OwnerOptions } from './api';
-import { chunks, iso, marks, named, type Store } from './store';
+import { chunks, IN_LIST, iso, listParam, marks, named, type Store } from './store';
 
 export function status(store: Store, keys: readonly string[]): Promise<KeyStatus[]> {
   const unique = [...new Set(keys)];
@@ -10,8 +10,8 @@ export function status(store: Store, keys: readonly string[]): Promise<KeyStatus
       const out: KeyStatus[] = [];
       for (const chunk of chunks(unique)) {
         const rows = await store.db.all<{ key: string; state: KeyStatus['state']; lease_until: string | null; attempts: number; last_error: string | null; sent_at: string | null }>(
-          `SELECT key, state, lease_until, attempts, last_error, sent_at FROM keys WHERE key IN (${marks(chunk.length, '?')})`,
-          chunk,
+          `SELECT key, state, lease_until, attempts, last_error, sent_at FROM keys WHERE key ${IN_LIST}`,
+          [listParam(chunk)],
         );
         for (const r of rows) out.push({ key: r.key, state: r.state, leaseUntil: r.lease_until, attempts: r.attempts, lastError: r.last_error, sentAt: r.sent_at });
       }

@@ -29,6 +29,13 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const marks = (n: number, one: string): string => new Array(n).fill(one).join(', ');
 
+/**
+ * `key IN (…)` for a list of keys bound as ONE parameter (a JSON array): binding and
+ * preparing 500 separate parameters cost more than the lookups (100k keys: ~190 -> ~130 ms).
+ */
+export const IN_LIST = 'IN (SELECT value FROM json_each(?))';
+export const listParam = (keys: readonly string[]): string => JSON.stringify(keys);
+
 export function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
