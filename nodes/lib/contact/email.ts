@@ -4,8 +4,11 @@
 // Pragmatic syntax check (RFC 5321 dot-atom local part, DNS host names, alphabetic TLD).
 const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+const FIRST_ADDRESS = /[^;,\s]+/;
+
 export function isValidEmail(email: string): boolean {
-  return email.length <= 254 && email.split('@')[0].length <= 64 && EMAIL.test(email);
+  const at = email.indexOf('@');
+  return email.length <= 254 && (at < 0 ? email.length : at) <= 64 && EMAIL.test(email);
 }
 
 /**
@@ -14,7 +17,8 @@ export function isValidEmail(email: string): boolean {
  */
 export function normalizeEmail(value: unknown): { email: string; valid: boolean } | undefined {
   if (value === null || value === undefined || typeof value === 'boolean') return undefined;
-  const first = String(value).trim().toLowerCase().replace(/^mailto:/, '').split(/[;,\s]+/).find((s) => s !== '');
+  // the first address of a list: the first run of characters that are not separators
+  const first = FIRST_ADDRESS.exec(String(value).trim().toLowerCase().replace(/^mailto:/, ''))?.[0];
   if (!first) return undefined;
   return { email: first, valid: isValidEmail(first) };
 }

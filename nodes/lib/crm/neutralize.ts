@@ -42,7 +42,10 @@ function deep(v: unknown, depth: number): unknown {
   if (Array.isArray(v)) return depth > 4 ? [] : v.slice(0, 50).map((x) => deep(x, depth + 1));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'phone' ? safePhone(x) : k === 'email' ? safeEmail(x) : deep(x, depth + 1);
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      out[k] = k === 'phone' ? safePhone(x) : k === 'email' ? safeEmail(x) : deep(x, depth + 1);
+    }
     return out;
   }
   return v;
@@ -64,7 +67,9 @@ function builtList(v: unknown): unknown {
  */
 export function neutralizePayload<T extends Record<string, unknown>>(payload: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(payload)) {
+  // keys, not entries: a [key, value] pair per field was most of what the sink allocated
+  for (const k of Object.keys(payload)) {
+    const v = payload[k];
     if (SHAPED.has(k)) out[k] = k === 'phone' ? (v === null ? null : safePhone(v)) : v === null ? null : safeEmail(v);
     else if (OWN.has(k)) out[k] = v;
     else if (BUILT_LISTS.has(k)) out[k] = builtList(v);
