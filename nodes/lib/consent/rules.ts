@@ -79,7 +79,8 @@ function decideChannels(input: RecallContact, checks: RunChecks, o: Required<Con
   // channelReasons is added at the end only when there are some (the place the spread
   // gave it), so most contacts need no second copy to drop an empty one
   const hadReasons = Object.prototype.hasOwnProperty.call(input, 'channelReasons');
-  const c: RecallContact = hadReasons ? { ...input, channels: { ...input.channels }, channelReasons: { ...(input.channelReasons ?? {}) } } : { ...input, channels: { ...input.channels } };
+  // channels are replaced by `on` below: the copy shares the input's until then and only reads them
+  const c: RecallContact = hadReasons ? { ...input, channelReasons: { ...(input.channelReasons ?? {}) } } : { ...input };
   const on: Record<Channel, boolean> = {
     sms: !!c.channels?.sms && !!c.phone,
     email: !!c.channels?.email && !!c.email,
@@ -128,7 +129,7 @@ function decideChannels(input: RecallContact, checks: RunChecks, o: Required<Con
     gone.push('email');
   }
 
-  c.channels = { ...on };
+  c.channels = on;
   if (Object.keys(reasons).length === 0) {
     if (hadReasons) gone.push('channelReasons');
   } else if (!hadReasons) c.channelReasons = reasons;

@@ -48,7 +48,9 @@ export interface NormalizeResult {
 /** The value of a mapped field: the first of its columns present in the row. */
 export function cell(row: RawRow, col: Column | undefined): unknown {
   if (col === undefined) return undefined;
-  for (const c of Array.isArray(col) ? col : [col]) if (Object.prototype.hasOwnProperty.call(row, c)) return row[c];
+  // one column name (most mappings): no list made for it, ~20 cells a row
+  if (typeof col === 'string') return Object.prototype.hasOwnProperty.call(row, col) ? row[col] : undefined;
+  for (const c of col) if (Object.prototype.hasOwnProperty.call(row, c)) return row[c];
   return undefined;
 }
 
