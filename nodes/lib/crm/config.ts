@@ -3,11 +3,10 @@
 // as `${VAR}`: the flow file never holds them.
 import { boolSetting, envRefProblem, envSetting, intSetting } from '../settings';
 import { parseAllowList } from './payload';
-import { PRESETS, defaultRate, presetUrl, type EndpointConfig, type PresetName } from './presets';
+import { PRESETS, defaultRate, type EndpointConfig, type PresetName } from './presets';
 import type { RetryPolicy } from './retry';
-import { signingKey } from './signing';
+import { checkEndpoint } from './preflight';
 import type { SinkSettings } from './sink';
-import { checkCrmUrl } from '../net/url';
 
 export interface EndpointInput {
   preset?: unknown;
@@ -76,18 +75,13 @@ export function resolveEndpoint(
     if (literal) throw new Error(literal);
     endpoint.token = secretFrom(credentials.token, config.tokenEnv, env) || undefined;
     endpoint.signingSecret = secretFrom(credentials.signingSecret, config.secretEnv, env) || undefined;
-    if (endpoint.signingSecret) signingKey(endpoint.signingSecret);
     limits.concurrency = intSetting('concurrency', config.concurrency, 4, 1, 64, env);
     // empty: just under the CRM's published limit (presets), none (generic)
     const rate = defaultRate(preset);
     limits.perInterval = intSetting('requests per interval', config.rateLimit, rate.perInterval, 0, 100_000, env);
     limits.intervalMs = intSetting('interval (seconds)', config.rateInterval, rate.intervalMs / 1000, 1, 3600, env) * 1000;
-    if (preset === 'gohighlevel' && !endpoint.locationId) {
-      throw new Error('GoHighLevel needs its Location ID (the sub-account id, or ${GHL_LOCATION_ID}): every request would be refused');
-    }
-    // an unset URL is fine for dry-run; a set one must be safe before anything runs
-    const url = presetUrl(endpoint);
-    if (url) checkCrmUrl(url, endpoint.allowPlainHttp, 'CRM endpoint URL');
+    // the rules every run needs, at deploy (an unset URL is fine for a dry-run)
+    checkEndpoint(endpoint);
   } catch (err) {
     problem = (err as Error).message;
   }

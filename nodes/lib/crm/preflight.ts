@@ -13,11 +13,22 @@ export function batchProblem(items: readonly Item[], bad: number): string | unde
   return undefined;
 }
 
-/** Throws when the endpoint cannot take a live run: no URL, no GoHighLevel location, an unsafe URL, a bad signing secret. */
-export function checkLiveEndpoint(ep: EndpointConfig): void {
-  const url = presetUrl(ep);
-  if (!url) throw new Error('CRM endpoint: no URL set (CRM_WEBHOOK_URL)');
-  if (ep.preset === 'gohighlevel' && !ep.locationId) throw new Error('CRM endpoint: GoHighLevel needs its Location ID (the sub-account id); nothing was sent');
-  checkCrmUrl(url, ep.allowPlainHttp, 'CRM endpoint URL');
+/**
+ * Throws when the endpoint cannot take any run: no GoHighLevel location, an unsafe URL
+ * (an unset one is fine for a dry-run), a bad signing secret. crm-endpoint checks it at
+ * deploy; a live run checks it again, with the URL required.
+ */
+export function checkEndpoint(ep: EndpointConfig): void {
   if (ep.signingSecret) signingKey(ep.signingSecret);
+  if (ep.preset === 'gohighlevel' && !ep.locationId) {
+    throw new Error('GoHighLevel needs its Location ID (the sub-account id, or ${GHL_LOCATION_ID}): every request would be refused');
+  }
+  const url = presetUrl(ep);
+  if (url) checkCrmUrl(url, ep.allowPlainHttp, 'CRM endpoint URL');
+}
+
+/** Throws when the endpoint cannot take a live run: checkEndpoint, and no URL. */
+export function checkLiveEndpoint(ep: EndpointConfig): void {
+  if (!presetUrl(ep)) throw new Error('CRM endpoint: no URL set (CRM_WEBHOOK_URL)');
+  checkEndpoint(ep);
 }
