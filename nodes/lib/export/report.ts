@@ -29,7 +29,7 @@ export function reportOutcome(outcome: Outcome, root: string, office: string): O
   if (outcome.kind === 'failed') {
     const f = outcome.failure;
     return {
-      failed: { payload: { ...f, movedTo: f.movedTo }, recall: newRunMeta('export', office, { file: f.file }), error: `${f.file}: ${f.error} (moved to ${moved(f.movedTo)})` },
+      failed: { payload: { ...f }, recall: newRunMeta('export', office, { file: f.file }), error: `${f.file}: ${f.error} (moved to ${moved(f.movedTo)})` },
       status: { state: 'broken', text: `failed: ${f.file}` },
     };
   }
