@@ -76,16 +76,22 @@ function coveredKey(hmac: Ledger['hmac'], office: string, r: CoveredRecall): str
   return recallKey(hmac, { office, patientId: r.patientId, segment: r.segment, dueDate: r.dueDate, lastVisit: r.lastVisit });
 }
 
-/** The contact with its key, and the keys of the rows it carries (household, otherRecalls). */
+/**
+ * The contact with its key, and the keys of the rows it carries (household, otherRecalls),
+ * set on the contact itself: the message is the gate's to change, as any node changes the
+ * msg it passes on (Node-RED copies a message for each further wire), and a copy of every
+ * contact was the largest share of what the gate kept alive.
+ */
 function withKeys(hmac: Ledger['hmac'], c: RecallContact, index: number): RecallContact {
-  const out: RecallContact = { ...c, key: keyFor(hmac, c, index) };
-  const keyed = (list: CoveredRecall[]) => list.map((r) => {
-    const key = coveredKey(hmac, c.office, r);
-    return key ? { ...r, key } : r;
-  });
-  if (Array.isArray(c.household)) out.household = keyed(c.household);
-  if (Array.isArray(c.otherRecalls)) out.otherRecalls = keyed(c.otherRecalls);
-  return out;
+  c.key = keyFor(hmac, c, index);
+  for (const list of [c.household, c.otherRecalls]) {
+    if (!Array.isArray(list)) continue;
+    for (const r of list) {
+      const key = coveredKey(hmac, c.office, r);
+      if (key) r.key = key;
+    }
+  }
+  return c;
 }
 
 const carried = (c: RecallContact): CoveredRecall[] => [...(c.otherRecalls ?? []), ...(c.household ?? [])];
