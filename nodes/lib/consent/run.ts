@@ -122,19 +122,20 @@ const keyable = (x: unknown): x is RecallContact => {
  * alike, and a row already contacted never hides another one's new recall.
  */
 async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise<{ count: number; test: (c: RecallContact) => boolean }> {
-  // one keyed hash per row: consent copies contacts, so rows are matched by their key parts
+  // one keyed hash per row; consent copies contacts, so held rows are matched by their key parts
+  const keys = contacts.map((c) => (keyable(c) ? recallKey(ledger.hmac, c) : ''));
+  const states = await heldStates(ledger, [...new Set(keys.filter(Boolean))]);
+  // nothing held (a new ledger, or a run of new recalls): nothing to match
+  if (states.size === 0) return { count: 0, test: () => false };
   const parts = (c: RecallContact) => `${c.office}\u0000${c.patientId}\u0000${c.segment}\u0000${c.dueDate || c.lastVisit || ''}`;
-  const keyOf = new Map<string, string>();
-  for (const c of contacts) {
-    if (!keyable(c)) continue;
-    const p = parts(c);
-    if (!keyOf.has(p)) keyOf.set(p, recallKey(ledger.hmac, c));
-  }
-  const states = await heldStates(ledger, [...new Set(keyOf.values())]);
-  const held = new Set([...keyOf].filter(([, key]) => states.has(key)).map(([p]) => p));
-  const test = (c: RecallContact) => held.size > 0 && keyable(c) && held.has(parts(c));
-  // nothing held (a new ledger, or a run of new recalls): no second pass over the rows
-  return { count: held.size === 0 ? 0 : contacts.filter((c) => keyable(c) && held.has(parts(c))).length, test };
+  const held = new Set<string>();
+  let count = 0;
+  contacts.forEach((c, i) => {
+    if (!keys[i] || !states.has(keys[i])) return;
+    held.add(parts(c as RecallContact));
+    count++;
+  });
+  return { count, test: (c) => keyable(c) && held.has(parts(c)) };
 }
 
 declare module '../types' {
