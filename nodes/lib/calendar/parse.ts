@@ -21,11 +21,16 @@ const MAX_DATE_TEXT = 40;
 
 /** ISO text for a calendar date, nothing for a placeholder, or an error when the parts are no date. */
 export function fromParts(year: number, month: number, day: number): DateParse {
+  return notADate(year, month, day) ?? { iso: `${year}-${pad(month)}-${pad(day)}` };
+}
+
+/** The error, or "no date" for a placeholder year; undefined when the parts are a real date. */
+function notADate(year: number, month: number, day: number): DateParse | undefined {
   if (!Number.isInteger(year) || year < 1 || year > 9999) return { error: `year ${year} is out of range` };
   if (month < 1 || month > 12) return { error: `month ${month} does not exist` };
   if (day < 1 || day > daysInMonth(year, month)) return { error: `day ${day} does not exist in ${year}-${pad(month)}` };
   if (year <= LAST_PLACEHOLDER_YEAR) return {};
-  return { iso: `${year}-${pad(month)}-${pad(day)}` };
+  return undefined;
 }
 
 function fromUtcMs(ms: number): DateParse {
@@ -71,7 +76,10 @@ const ISO_TIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+
 /** US month/day/year as Dentrix reports print it, optionally with a time */
 const US_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$/i;
 
-/** `YYYY-MM-DD` read digit by digit: most cells of a database source, without a regexp match per cell. */
+/**
+ * `YYYY-MM-DD` read digit by digit: most cells of a database source, without a regexp
+ * match per cell. A real date is its own ISO form: the cell's text is kept, not rebuilt.
+ */
 function fromIsoText(t: string): DateParse | undefined {
   if (t.length !== 10 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return undefined;
   let n = 0;
@@ -80,7 +88,7 @@ function fromIsoText(t: string): DateParse | undefined {
     if (d < 0 || d > 9) return undefined;
     n = n * 10 + d;
   }
-  return fromParts(Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100);
+  return notADate(Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100) ?? { iso: t };
 }
 const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
 
