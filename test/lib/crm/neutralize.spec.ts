@@ -18,7 +18,9 @@ describe('crm/neutralize', () => {
   });
 
   it("the builder's tags and lists are neutralized: an office name starting a formula is quoted in the tag", () => {
-    const p = neutralizePayload(buildPayload(contact({ office: '=HYPERLINK("x")', household: [{ patientId: 'P2', firstName: '@Bo', segment: 'due-now' }] }), 'k'));
+    const carrier = contact({ office: '=HYPERLINK("x")', household: [{ patientId: 'P2', firstName: '@Bo', segment: 'due-now' }] });
+    const p = neutralizePayload(buildPayload(carrier, 'k'));
+    assert.equal(carrier.household![0].firstName, '@Bo', "the contact's own rows are not changed");
     assert.deepEqual(p.tags, ['due-now', 'dentrix-recall', 'office:=HYPERLINK("x")'], 'a tag not starting with a formula character stays as it is');
     const q = neutralizePayload(buildPayload(contact({ recallType: '-X' }), 'k'));
     assert.equal(q.recallType, `'-X`);
@@ -27,12 +29,15 @@ describe('crm/neutralize', () => {
 
   it('a tag that needs a change is changed in a copy; unchanged lists are passed on as the builder made them', () => {
     const built = buildPayload(contact(), 'k');
-    built.tags.push('<x>');
+    const tags = built.tags;
+    tags.push('<x>');
     const p = neutralizePayload(built);
+    assert.equal(p, built, 'the builder\'s payload is neutralized in place');
     assert.deepEqual(p.tags, ['due-now', 'dentrix-recall', 'office:MAIN', 'x']);
-    assert.deepEqual(built.tags, ['due-now', 'dentrix-recall', 'office:MAIN', '<x>'], 'the input is not changed');
+    assert.deepEqual(tags, ['due-now', 'dentrix-recall', 'office:MAIN', '<x>'], 'the list itself is not changed');
     const plain = buildPayload(contact(), 'k');
-    assert.equal(neutralizePayload(plain).tags, plain.tags);
+    const plainTags = plain.tags;
+    assert.equal(neutralizePayload(plain).tags, plainTags);
   });
 
   it('allow-listed values are copied, never shared with the contact', () => {
