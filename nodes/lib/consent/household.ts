@@ -61,12 +61,18 @@ function older(a: { c: RecallContact; i: number }, b: { c: RecallContact; i: num
   return a.i - b.i;
 }
 
+/** Households as disjoint sets of kept rows; a set never holds two different householdIds. */
 class Sets {
-  private parent: number[];
-  private hh: (string | undefined)[];
-  constructor(n: number, hh: (string | undefined)[]) {
-    this.parent = Array.from({ length: n }, (_, i) => i);
-    this.hh = [...hh];
+  private readonly parent: Int32Array;
+  /** per root: a member with a householdId (-1: none), whose id is the set's */
+  private readonly idRow: Int32Array;
+  constructor(n: number, hasId: (k: number) => boolean, private readonly sameId: (a: number, b: number) => boolean) {
+    this.parent = new Int32Array(n);
+    this.idRow = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      this.parent[k] = k;
+      this.idRow[k] = hasId(k) ? k : -1;
+    }
   }
   find(i: number): number {
     while (this.parent[i] !== i) {
@@ -80,12 +86,28 @@ class Sets {
     const ra = this.find(a);
     const rb = this.find(b);
     if (ra === rb) return;
-    const ha = this.hh[ra];
-    const hb = this.hh[rb];
-    if (ha !== undefined && hb !== undefined && ha !== hb) return;
+    const ha = this.idRow[ra];
+    const hb = this.idRow[rb];
+    if (ha >= 0 && hb >= 0 && !this.sameId(ha, hb)) return;
     const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
     this.parent[child] = root;
-    this.hh[root] = ha ?? hb;
+    this.idRow[root] = ha >= 0 ? ha : hb;
+  }
+}
+
+/**
+ * Row numbers by office and value, the first one seen of each: no key text is built per
+ * row (a run of 100k rows made 300k of them), and an office can never run into a value.
+ */
+class FirstSeen {
+  private readonly byOffice = new Map<string, Map<string, number>>();
+  /** the first row seen with this value, or undefined after recording `k` as the first */
+  take(office: string, value: string, k: number): number | undefined {
+    let values = this.byOffice.get(office);
+    if (!values) this.byOffice.set(office, (values = new Map()));
+    const first = values.get(value);
+    if (first === undefined) values.set(value, k);
+    return first;
   }
 }
 
@@ -105,17 +127,6 @@ export function coveredRow(c: RecallContact): CoveredRecall {
   return r;
 }
 
-function groupsOf(n: number, keyOf: (i: number) => number | string): Map<number | string, number[]> {
-  const groups = new Map<number | string, number[]>();
-  for (let i = 0; i < n; i++) {
-    const k = keyOf(i);
-    const g = groups.get(k);
-    if (g) g.push(i);
-    else groups.set(k, [i]);
-  }
-  return groups;
-}
-
 /** Folds one run's contactable rows; one entry per input, in input order. */
 export function foldRun(contacts: readonly RecallContact[], opts: FoldOptions = {}): Folded[] {
   const held = opts.held ?? (() => false);
@@ -123,42 +134,62 @@ export function foldRun(contacts: readonly RecallContact[], opts: FoldOptions = 
   const out: Folded[] = contacts.map((contact) => ({ contact }));
   const open = contacts.map((_, i) => i).filter((i) => !held(contacts[i]));
 
-  // 1. one patient's rows: the most urgent one stays
+  // 1. one patient's rows: the most urgent one stays (most patients have one row: nothing to sort or carry)
+  const patients = new FirstSeen();
+  const rowsOf = new Map<number, number[]>();
+  open.forEach((i) => {
+    const first = patients.take(contacts[i].office, contacts[i].patientId, i);
+    if (first === undefined) return;
+    const rows = rowsOf.get(first);
+    if (rows) rows.push(i);
+    else rowsOf.set(first, [first, i]);
+  });
   const others = new Map<number, number[]>();
   const kept: number[] = [];
-  for (const rows of groupsOf(open.length, (k) => `${contacts[open[k]].office}|${contacts[open[k]].patientId}`).values()) {
-    if (rows.length === 1) {
-      kept.push(open[rows[0]]); // most patients have one row: nothing to sort or carry
+  for (const i of open) {
+    const rows = rowsOf.get(i);
+    if (!rows) {
+      if (patients.take(contacts[i].office, contacts[i].patientId, i) === i) kept.push(i);
       continue;
     }
-    const sorted = rows.map((k) => ({ c: contacts[open[k]], i: open[k] })).sort(moreUrgent);
+    const sorted = rows.map((j) => ({ c: contacts[j], i: j })).sort(moreUrgent);
     const winner = sorted[0];
     kept.push(winner.i);
-    others.set(winner.i, sorted.slice(1).map((s) => s.i));
-    for (const s of sorted.slice(1)) out[s.i] = { contact: s.c, reason: 'duplicate-recall', carriedBy: winner.i, link: 'same patient' };
+    others.set(winner.i, sorted.slice(1).map((r) => r.i));
+    for (const r of sorted.slice(1)) out[r.i] = { contact: r.c, reason: 'duplicate-recall', carriedBy: winner.i, link: 'same patient' };
   }
   kept.sort((a, b) => a - b);
 
   // 2. one household among the patients still open
-  const sets = new Sets(kept.length, kept.map((i) => (contacts[i].householdId ? `${contacts[i].office}|${contacts[i].householdId}` : undefined)));
-  const first = new Map<string, number>();
-  const link = (key: string, k: number) => {
-    const j = first.get(key);
-    if (j === undefined) first.set(key, k);
-    else sets.union(j, k);
+  const row = (k: number) => contacts[kept[k]];
+  const sets = new Sets(kept.length, (k) => !!row(k).householdId, (a, b) => row(a).office === row(b).office && row(a).householdId === row(b).householdId);
+  const households = new FirstSeen();
+  const phones = new FirstSeen();
+  const emails = new FirstSeen();
+  const link = (seen: FirstSeen, value: string, k: number) => {
+    const j = seen.take(row(k).office, value, k);
+    if (j !== undefined) sets.union(j, k);
   };
-  kept.forEach((i, k) => {
-    const c = contacts[i];
-    if (c.householdId) link(`h:${c.office}|${c.householdId}`, k);
-  });
-  kept.forEach((i, k) => {
-    const c = contacts[i];
-    if (c.phone && validPhone(c.phone)) link(`p:${c.office}|${c.phone}`, k);
-    if (c.email) link(`e:${c.office}|${c.email}`, k);
+  for (let k = 0; k < kept.length; k++) if (row(k).householdId) link(households, row(k).householdId!, k);
+  for (let k = 0; k < kept.length; k++) {
+    const c = row(k);
+    if (c.phone && validPhone(c.phone)) link(phones, c.phone, k);
+    if (c.email) link(emails, c.email, k);
+  }
+
+  // the members of each household of two or more; a patient alone only when it carries its own rows
+  const membersOf = new Map<number, number[]>();
+  const roots = Int32Array.from(kept, (_, k) => sets.find(k));
+  const size = new Int32Array(kept.length);
+  for (const r of roots) size[r]++;
+  roots.forEach((r, k) => {
+    if (size[r] === 1 && !others.get(kept[k])?.length) return;
+    const members = membersOf.get(r);
+    if (members) members.push(k);
+    else membersOf.set(r, [k]);
   });
 
-  for (const members of groupsOf(kept.length, (k) => sets.find(k)).values()) {
-    if (members.length === 1 && !others.get(kept[members[0]])?.length) continue; // alone, carries nothing
+  for (const members of membersOf.values()) {
     const sorted = members.map((k) => ({ c: contacts[kept[k]], i: kept[k] })).sort(older);
     const carrier = sorted[0];
     const c = carrier.c;
