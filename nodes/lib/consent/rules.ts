@@ -49,6 +49,7 @@ export interface RunChecks {
 }
 
 const NO_HITS: readonly SuppressionHit[] = [];
+const NO_REASONS: NonNullable<RecallContact['channelReasons']> = Object.freeze({});
 
 export function runChecks(index: SuppressionIndex): RunChecks {
   const phones = new Map<string, boolean>();
@@ -75,22 +76,22 @@ function skip(c: RecallContact, reason: SkippedRecord['reason'], detail: string,
 }
 
 /** Channels and channel reasons of one contact (steps 3–8). */
-function decideChannels(input: RecallContact, checks: RunChecks, o: Required<ConsentOptions>): Decided {
-  // channelReasons is added at the end only when there are some (the place the spread
-  // gave it), so most contacts need no second copy to drop an empty one
-  const hadReasons = Object.prototype.hasOwnProperty.call(input, 'channelReasons');
-  // channels are replaced by `on` below: the copy shares the input's until then and only reads them
-  const c: RecallContact = hadReasons ? { ...input, channelReasons: { ...(input.channelReasons ?? {}) } } : { ...input };
+function decideChannels(c: RecallContact, checks: RunChecks, o: Required<ConsentOptions>): Decided {
+  // the decision is written on the contact itself (new channels and channelReasons
+  // objects; the msg is this node's to change, and Node-RED copies it for every further
+  // wire): a copy of every row was a tenth of the pipeline's peak memory
+  const hadReasons = Object.prototype.hasOwnProperty.call(c, 'channelReasons');
   const on: Record<Channel, boolean> = {
     sms: !!c.channels?.sms && !!c.phone,
     email: !!c.channels?.email && !!c.email,
     voice: !!c.channels?.voice && !!c.phone,
   };
-  const reasons: NonNullable<RecallContact['channelReasons']> = c.channelReasons ?? {};
+  // made when a channel is dropped (most contacts keep every channel they have)
+  let reasons: NonNullable<RecallContact['channelReasons']> | undefined = hadReasons ? { ...c.channelReasons } : undefined;
   const drop = (ch: Channel, reason: ChannelReason) => {
     if (!on[ch]) return;
     on[ch] = false;
-    reasons[ch] = reason;
+    (reasons ??= {})[ch] = reason;
   };
 
   // 3. the suppression list: opt-outs before data faults, so a legal "no" is what is reported
@@ -130,15 +131,15 @@ function decideChannels(input: RecallContact, checks: RunChecks, o: Required<Con
   }
 
   c.channels = on;
-  if (Object.keys(reasons).length === 0) {
+  if (!reasons || Object.keys(reasons).length === 0) {
     if (hadReasons) gone.push('channelReasons');
-  } else if (!hadReasons) c.channelReasons = reasons;
-  return finish(gone.length > 0 ? without(c, gone) : c, on, reasons);
+  } else c.channelReasons = reasons;
+  return finish(gone.length > 0 ? without(c, gone) : c, on, reasons ?? NO_REASONS);
 }
 
 /**
  * `c` without the named fields, in one copy: `delete` would leave the object in V8's
- * slow dictionary mode for every later node (the gate and sink copy each contact).
+ * slow dictionary mode for every later node.
  */
 function without(c: RecallContact, gone: readonly string[]): RecallContact {
   const out: Record<string | symbol, unknown> = {};
@@ -178,7 +179,9 @@ function isContact(x: unknown): x is RecallContact {
 
 /**
  * Applies the rules to one run's contacts. Every input ends either in `contactable`
- * or in `suppressed` with exactly one reason; input order is kept in both.
+ * or in `suppressed` with exactly one reason; input order is kept in both. A contact's
+ * channels and channel reasons are written on it (a contact losing a field, and a
+ * household's carrier, are new objects).
  * `fold.held` names the rows the ledger would hold back in this run: they take no part
  * in folding (runConsent asks the ledger; without it every row takes part).
  */

@@ -20,6 +20,23 @@ const none = new MemorySuppressions();
 const list = (...e: SuppressionEntry[]) => new MemorySuppressions(e);
 
 describe('consent/rules', () => {
+  it('writes its decision on the contact in new channel objects, never into the ones it was given', () => {
+    const channels = { sms: true, email: true, voice: true };
+    const reasons = {};
+    const c = contact({ phoneType: 'home', channels, channelReasons: reasons });
+    const r = applyConsent([c], none);
+    assert.equal(r.contactable[0], c, 'the contact itself goes on');
+    assert.deepEqual(c.channels, { sms: false, email: true, voice: true });
+    assert.deepEqual(c.channelReasons, { sms: 'landline' });
+    assert.deepEqual(channels, { sms: true, email: true, voice: true }, 'the channels object given is not changed');
+    assert.deepEqual(reasons, {}, 'nor the reasons object');
+    // a contact that loses a field (an unusable address) is a new object without it
+    const bad = contact({ email: 'not-an-address' });
+    const out = applyConsent([bad], none).contactable[0];
+    assert.notEqual(out, bad);
+    assert.ok(!('email' in out));
+  });
+
   describe('patient-level reasons, in order', () => {
     it('has-appointment', () => {
       const r = applyConsent([contact({ hasFutureAppointment: true })], none);

@@ -91,8 +91,9 @@ describe('consent/suppressions', () => {
       office: 'SLC', patientId: '1', firstName: 'Maria', lastName: 'Garcia', phone: '+18015550199', phoneType: 'mobile', email: 'maria@example.com',
       hasFutureAppointment: false, status: 'active', channels: { sms: true, email: true, voice: true }, segment: 'overdue', source: 'odbc',
     };
+    // each run reads its rows afresh, as a real run does (consent writes its decision on them)
     const run = (over: Partial<Parameters<typeof runConsent>[0]> = {}) =>
-      runConsent({ contacts: [maria], ledger, region: US, pullUrl: '', pullTimeoutMs: 2000, continueOnPullFailure: false, warn: (t) => warnings.push(t), ...over });
+      runConsent({ contacts: [{ ...maria, channels: { ...maria.channels } }], ledger, region: US, pullUrl: '', pullTimeoutMs: 2000, continueOnPullFailure: false, warn: (t) => warnings.push(t), ...over });
 
     beforeEach(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consent-ledger-'));
