@@ -313,7 +313,9 @@ export class SinkRun {
   }
 
   private output(renewals: number | undefined): SinkOutput {
-    const count = (o: string) => this.done.filter((d) => d.r.outcome === o).length;
+    const counted: Record<string, number> = {};
+    for (const d of this.done) counted[d.r.outcome] = (counted[d.r.outcome] ?? 0) + 1;
+    const count = (o: string) => counted[o] ?? 0;
     const stats = this.delivery?.stats;
     const summary: RunSummary = {
       dryRun: this.settings.dryRun,
