@@ -94,7 +94,15 @@ function withKeys(hmac: Ledger['hmac'], c: RecallContact, index: number): Recall
   return c;
 }
 
-const carried = (c: RecallContact): CoveredRecall[] => [...(c.otherRecalls ?? []), ...(c.household ?? [])];
+const NONE: readonly CoveredRecall[] = [];
+
+/** The rows a contact carries (most carry none: no list is made for them). */
+function carried(c: RecallContact): readonly CoveredRecall[] {
+  const own = c.otherRecalls ?? NONE;
+  const household = c.household ?? NONE;
+  if (household.length === 0) return own;
+  return own.length === 0 ? household : [...own, ...household];
+}
 
 export async function reserveContacts(ledger: Ledger, contacts: readonly RecallContact[], run: ReserveRun): Promise<ReserveResult> {
   const keyed = contacts.map((c, i) => withKeys(ledger.hmac, c, i));
@@ -141,7 +149,8 @@ export async function reserveContacts(ledger: Ledger, contacts: readonly RecallC
   let covered = 0;
   for (const c of first.values()) {
     const s = state.get(c.key!);
-    const mine = carried(c).filter((r) => r.key && coveredBy.get(r.key) === c.key && !state.has(r.key));
+    const list = carried(c);
+    const mine = list.length === 0 ? NONE : list.filter((r) => r.key && coveredBy.get(r.key) === c.key && !state.has(r.key));
     if (s) {
       held.push({ ...c, ledgerState: s });
       // another run holds the carrier (it raced this one): its rows wait for the next run
