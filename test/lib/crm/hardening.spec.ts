@@ -67,6 +67,48 @@ describe('crm sink hardening', function () {
     }
   });
 
+  it('an answer cut off before its end is a network error, never a short answer', async () => {
+    const srv = await rawServer((req, res) => {
+      req.resume();
+      // a 200 announcing 100 bytes, then the connection dropped after 10
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      res.write('{"results"');
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    try {
+      await assert.rejects(client.post(`${srv.url}/hook`, {}, '{}', { timeoutMs: 5000 }), (err: Error) => err instanceof NetworkError && !err.timedOut && !err.aborted);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('sends the body with its length and the headers given, and returns status, headers and body', async () => {
+    let seen: { method?: string; headers: http.IncomingHttpHeaders; body: string } | undefined;
+    const srv = await rawServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        seen = { method: req.method, headers: req.headers, body };
+        res.writeHead(202, 'Taken', { 'X-RateLimit-Remaining': '7' });
+        res.end('{"id":"é"}');
+      });
+    });
+    try {
+      const answer = await client.post(`${srv.url}/hook`, { 'Content-Type': 'application/json', 'Idempotency-Key': 'k1' }, '{"name":"Zoë"}', { timeoutMs: 5000 });
+      assert.equal(answer.status, 202);
+      assert.equal(answer.statusText, 'Taken');
+      assert.equal(answer.header('x-ratelimit-remaining'), '7');
+      assert.equal(answer.body, '{"id":"é"}');
+      assert.equal(seen?.method, 'POST');
+      assert.equal(seen?.body, '{"name":"Zoë"}');
+      assert.equal(seen?.headers['content-length'], String(Buffer.byteLength('{"name":"Zoë"}')));
+      assert.equal(seen?.headers['idempotency-key'], 'k1');
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('dry-run output and URL errors never show query secrets', async () => {
     const out = await sinkRun('https://crm.example.com/hooks/recall?api_key=SECRET-123&x=1', client, [contact(1)], { settings: { dryRun: true } }).run();
     const url = out.results[0].request!.url;
