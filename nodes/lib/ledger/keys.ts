@@ -12,9 +12,25 @@ export function hmacWith(secret: string): Hmac {
   return (...parts: string[]) => createHmac('sha256', key).update(parts.join('|')).digest('hex');
 }
 
+type KeyParts = Pick<RecallContact, 'office' | 'patientId' | 'segment' | 'dueDate' | 'lastVisit'>;
+
+/**
+ * Recall keys already computed, by contact object, with the parts they were computed
+ * from: consent-filter hashes every row to ask the ledger and hands the same objects on
+ * to the gate, which needs the same keys (a hash is ~3 µs). A contact whose key parts
+ * changed since, or a key under another secret, is hashed again; entries go with their
+ * contacts.
+ */
+const computed = new WeakMap<object, { hmac: Hmac; office: string; patientId: string; segment: string; date: string; key: string }>();
+
 /** Idempotency key: office | patientId | segment | dueDate (or lastVisit when no due date). */
-export function recallKey(hmac: Hmac, c: Pick<RecallContact, 'office' | 'patientId' | 'segment' | 'dueDate' | 'lastVisit'>): string {
-  return hmac(c.office, c.patientId, c.segment, c.dueDate || c.lastVisit || '');
+export function recallKey(hmac: Hmac, c: KeyParts): string {
+  const date = c.dueDate || c.lastVisit || '';
+  const known = computed.get(c);
+  if (known !== undefined && known.hmac === hmac && known.office === c.office && known.patientId === c.patientId && known.segment === c.segment && known.date === date) return known.key;
+  const key = hmac(c.office, c.patientId, c.segment, date);
+  computed.set(c, { hmac, office: c.office, patientId: c.patientId, segment: c.segment, date, key });
+  return key;
 }
 
 /** contactKey for the CRM: stable per patient, not the chart number. */

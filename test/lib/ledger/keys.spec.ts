@@ -28,6 +28,27 @@ describe('ledger keys', () => {
     assert.notEqual(recallKey(hmacWith('other'), base), k);
   });
 
+  it('answers again for the same contact object from what it computed, and hashes afresh when a key part or the secret changed', () => {
+    let calls = 0;
+    const counting = (...parts: string[]) => {
+      calls++;
+      return hmac(...parts);
+    };
+    const c = { ...base };
+    const k = recallKey(counting, c);
+    assert.equal(recallKey(counting, c), k);
+    assert.equal(calls, 1, 'the second question is answered without a hash');
+    for (const change of [{ dueDate: '2027-05-02' }, { segment: 'overdue' as const }, { patientId: '1043' }, { office: 'SOUTH' }]) {
+      Object.assign(c, change);
+      assert.equal(recallKey(counting, c), hmac(c.office, c.patientId, c.segment, c.dueDate), `after ${JSON.stringify(change)}`);
+    }
+    assert.equal(calls, 5);
+    const other = hmacWith('other-secret');
+    assert.equal(recallKey(other, c), other(c.office, c.patientId, c.segment, c.dueDate), 'another secret is never answered from the first');
+    // a copy is a new object: hashed, with the same result
+    assert.equal(recallKey(counting, { ...c }), recallKey(hmac, c));
+  });
+
   it('contactKey is HMAC(office | patientId), the same across segments', () => {
     assert.equal(contactKey(hmac, base), hmac('NORTH', '1042'));
     assert.notEqual(contactKey(hmac, base), recallKey(hmac, base));
