@@ -136,20 +136,21 @@ export function foldRun(contacts: readonly RecallContact[], opts: FoldOptions = 
 
   // 1. one patient's rows: the most urgent one stays (most patients have one row: nothing to sort or carry)
   const patients = new FirstSeen();
+  const firsts: number[] = [];
   const rowsOf = new Map<number, number[]>();
   open.forEach((i) => {
     const first = patients.take(contacts[i].office, contacts[i].patientId, i);
-    if (first === undefined) return;
+    if (first === undefined) return void firsts.push(i);
     const rows = rowsOf.get(first);
     if (rows) rows.push(i);
     else rowsOf.set(first, [first, i]);
   });
   const others = new Map<number, number[]>();
   const kept: number[] = [];
-  for (const i of open) {
+  for (const i of firsts) {
     const rows = rowsOf.get(i);
     if (!rows) {
-      if (patients.take(contacts[i].office, contacts[i].patientId, i) === i) kept.push(i);
+      kept.push(i);
       continue;
     }
     const sorted = rows.map((j) => ({ c: contacts[j], i: j })).sort(moreUrgent);

@@ -122,20 +122,14 @@ const keyable = (x: unknown): x is RecallContact => {
  * alike, and a row already contacted never hides another one's new recall.
  */
 async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise<{ count: number; test: (c: RecallContact) => boolean }> {
-  // one keyed hash per row; consent copies contacts, so held rows are matched by their key parts
-  const keys = contacts.map((c) => (keyable(c) ? recallKey(ledger.hmac, c) : ''));
+  // one keyed hash per row; the fold asks about the same contact objects (consent writes
+  // its decision on them), so recallKey answers it from what it computed here
+  const keyOf = (c: RecallContact) => recallKey(ledger.hmac, c);
+  const keys = contacts.map((c) => (keyable(c) ? keyOf(c) : ''));
   const states = await heldStates(ledger, [...new Set(keys.filter(Boolean))]);
   // nothing held (a new ledger, or a run of new recalls): nothing to match
   if (states.size === 0) return { count: 0, test: () => false };
-  const parts = (c: RecallContact) => `${c.office}\u0000${c.patientId}\u0000${c.segment}\u0000${c.dueDate || c.lastVisit || ''}`;
-  const held = new Set<string>();
-  let count = 0;
-  contacts.forEach((c, i) => {
-    if (!keys[i] || !states.has(keys[i])) return;
-    held.add(parts(c as RecallContact));
-    count++;
-  });
-  return { count, test: (c) => keyable(c) && held.has(parts(c)) };
+  return { count: keys.filter((k) => k && states.has(k)).length, test: (c) => keyable(c) && states.has(keyOf(c)) };
 }
 
 declare module '../types' {
