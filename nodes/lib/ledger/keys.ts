@@ -1,5 +1,5 @@
 // Keyed hashes: the ledger never holds a patient's data, only HMACs of it.
-import { createHmac, createSecretKey } from 'node:crypto';
+import { createHmac, createSecretKey, hash } from 'node:crypto';
 import type { RecallContact } from '../types';
 
 export type Hmac = (...parts: string[]) => string;
@@ -7,9 +7,43 @@ export type Hmac = (...parts: string[]) => string;
 /** HMAC-SHA256(secret, parts joined by '|'), hex. */
 export function hmacWith(secret: string): Hmac {
   if (!secret) throw new Error('the ledger secret is empty');
+  return padded(secret) ?? keyed(secret);
+}
+
+/** The HMAC through a Hmac object per call (any secret). */
+function keyed(secret: string): Hmac {
   // a key object made once: a string secret is turned into one on every call (~10 % of each hash)
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return (...parts: string[]) => createHmac('sha256', key).update(parts.join('|')).digest('hex');
+}
+
+const BLOCK = 64;
+
+/**
+ * The same HMAC by its definition (RFC 2104), SHA-256(K^opad || SHA-256(K^ipad || text)),
+ * with two one-shot hashes: half the time of a Hmac object per call, and nothing native
+ * left for the garbage collector (a run hashes two keys per contact). The inner pad goes
+ * in front of the text as a string, which is exact only while every pad byte is ASCII
+ * (UTF-8 writes it as itself): true of any ASCII secret up to 64 bytes. Other secrets
+ * (longer ones are hashed first, into binary) take the Hmac object; undefined for those.
+ */
+function padded(secret: string): Hmac | undefined {
+  const key = Buffer.from(secret, 'utf8');
+  if (key.length > BLOCK) return undefined;
+  const inner = Buffer.alloc(BLOCK);
+  const outer = Buffer.alloc(BLOCK + 32);
+  for (let i = 0; i < BLOCK; i++) {
+    const k = i < key.length ? key[i] : 0;
+    inner[i] = k ^ 0x36;
+    outer[i] = k ^ 0x5c;
+  }
+  if (inner.some((b) => b >= 0x80)) return undefined;
+  const innerPad = inner.toString('latin1');
+  return (...parts: string[]) => {
+    // the inner digest as latin1 ("binary") text is its 32 bytes one to one, put after the outer pad
+    outer.write(hash('sha256', innerPad + parts.join('|'), 'binary'), BLOCK, 32, 'latin1');
+    return hash('sha256', outer, 'hex');
+  };
 }
 
 type KeyParts = Pick<RecallContact, 'office' | 'patientId' | 'segment' | 'dueDate' | 'lastVisit'>;

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { contactKey, hmacWith, recallKey, suppressionHash, suppressionValue } from '../../../nodes/lib/ledger/keys';
 
 describe('ledger keys', () => {
@@ -7,6 +9,32 @@ describe('ledger keys', () => {
 
   it('is HMAC-SHA256 hex (RFC 4231 test case 2)', () => {
     assert.equal(hmacWith('Jefe')('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('equals a Hmac object for every secret and text: short and long, ASCII and not, lone surrogates', () => {
+    const reference = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
+    // ASCII secrets up to 64 bytes take the two one-shot hashes, the others the Hmac object
+    const secrets = fc.oneof(
+      fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 64 }),
+      fc.string({ unit: 'binary-ascii', minLength: 60, maxLength: 130 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 80 }),
+    );
+    const text = fc.string({ unit: 'binary', maxLength: 200 });
+    fc.assert(
+      fc.property(secrets, fc.array(text, { minLength: 1, maxLength: 4 }), (secret, parts) => {
+        assert.equal(hmacWith(secret)(...parts), reference(secret, parts.join('|')));
+      }),
+      { numRuns: 3000 },
+    );
+    // the edges of the fast form: exactly one block, one byte over, a lone surrogate, a NUL
+    for (const secret of ['k'.repeat(64), 'k'.repeat(65), 'é'.repeat(32), '\u007f'.repeat(64)]) {
+      for (const t of ['', 'a|b', '\ud800', '\u0000x', 'ü'.repeat(100)]) assert.equal(hmacWith(secret)(t), reference(secret, t), `${secret.length} chars`);
+    }
+    // and the answer does not depend on the answer before it (one buffer serves every call)
+    const h = hmacWith('test-secret');
+    const first = h('one');
+    h('two');
+    assert.equal(h('one'), first);
   });
 
   it('joins office | patientId | segment | dueDate', () => {
