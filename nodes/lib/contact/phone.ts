@@ -3,6 +3,7 @@
 // and it imports nothing of the pack but the record types.
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { PhoneType } from '../types';
+import { nanpPhone } from './nanp';
 import { cachePhonePatterns } from './pattern-cache';
 
 cachePhonePatterns();
@@ -33,6 +34,11 @@ export function normalizePhone(value: unknown, region: CountryCode): PhoneValue 
   const digits = text.replace(/\D/g, '');
   // empty, "none", "n/a", 0 and 000-000-0000 are placeholders, not numbers
   if (digits === '' || /^0+$/.test(digits)) return undefined;
+  const common = nanpPhone(text, region);
+  if (common) {
+    if (common.valid) remember(common.phone);
+    return common;
+  }
   const parsed = parsePhoneNumberFromString(text, region);
   if (!parsed) return { phone: text, valid: false };
   const valid = parsed.isValid();
@@ -85,6 +91,8 @@ export function isValidE164(phone: string): boolean {
 /** isValidE164 without the memo: parse and check. */
 export function checkE164(phone: string): boolean {
   if (!E164.test(phone)) return false;
+  const common = nanpPhone(phone);
+  if (common) return common.valid && common.phone === phone;
   const parsed = parsePhoneNumberFromString(phone);
   return !!parsed && parsed.isValid() && parsed.number === phone;
 }
