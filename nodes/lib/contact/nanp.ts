@@ -3,9 +3,10 @@
 // steps, minus the general parse around them. Parsing such a cell goes: no extension, no
 // international prefix, no national prefix to strip, so the national number is its ten
 // digits; the country is the first NANP country whose leading digits or number types take
-// them (else the region's, or +1's own plan); valid is isValid() for that country. That parse costs ~5 µs and ~6 KB of garbage
-// per number: about half of recall-normalize's time on 100k rows. Here the two library
-// steps that decide (country, validity) are called directly (~1.8 µs).
+// them (else the region's, or +1's own plan); valid is isValid() for that country, which
+// is already known when a number type chose the country. The full parse costs ~5 µs and
+// ~6 KB of garbage per number: about half of recall-normalize's time on 100k rows. Here
+// the library's deciding steps are called directly (~1-2 µs).
 //
 // Any cell outside that shape, a region outside +1, or a national or international prefix
 // that could apply goes the full way (undefined here).
@@ -72,7 +73,7 @@ const plans = new Map<string, Plan | undefined>();
 interface MetadataView {
   hasCountry(country: string): boolean;
   selectNumberingPlan(regionOrCallingCode: string): void;
-  numberingPlan?: { callingCode(): string; IDDPrefix(): string; nationalPrefixForParsing(): string | undefined };
+  numberingPlan?: { callingCode(): string; IDDPrefix(): string; nationalPrefixForParsing(): string | undefined; leadingDigits(): string | undefined };
 }
 
 /** The prefixes that steer the parse for a region (or '1', the plan of "+1" cells); undefined outside +1. */
@@ -88,6 +89,19 @@ function planOf(s: Steps, regionOrCode: string): Plan | undefined {
   }
   plans.set(regionOrCode, plan);
   return plan;
+}
+
+const leading = new Map<string, boolean>();
+
+/** True when the library picks `country` by its leading digits alone (Caribbean +1 countries). */
+function byLeadingDigits(s: Steps, country: string): boolean {
+  let has = leading.get(country);
+  if (has === undefined) {
+    const m = new s.Metadata(metadata);
+    m.selectNumberingPlan(country);
+    leading.set(country, (has = !!m.numberingPlan?.leadingDigits()));
+  }
+  return has;
 }
 
 // optional "+1", then area code (in brackets or not), exchange and line, single separators
@@ -106,8 +120,12 @@ export function nanpPhone(text: string, region?: CountryCode): PhoneValue | unde
   if (!plan) return undefined;
   const national = (m[2] ?? m[3]) + m[4] + m[5];
   if (plan.idd?.test(national) || plan.nationalPrefix?.test(national)) return undefined;
-  // no country takes the number: a national cell stays the region's, a "+1" cell the plan of +1
-  const country = s.countryOf(national, s.countries, metadata) ?? (m[1] ? undefined : region);
+  const found = s.countryOf(national, s.countries, metadata);
+  // a country without leading digits was chosen because a number type of it took the
+  // number, which is what isValid() asks again: valid, without asking twice
+  if (found && !byLeadingDigits(s, found)) return { phone: `+1${national}`, valid: true };
+  // else (no country took it: a national cell stays the region's, a "+1" cell the plan of +1)
+  const country = found ?? (m[1] ? undefined : region);
   return { phone: `+1${national}`, valid: s.isValid({ country, countryCallingCode: '1', nationalNumber: national }, { v2: true }, metadata) };
 }
 
