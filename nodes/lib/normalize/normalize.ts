@@ -5,6 +5,7 @@ import { countBy } from '../run';
 import type { Counts, PatientStatus, RawRow, RecallContact, Segment, SkippedRecord, SourceKind } from '../types';
 import { normalizeEmail } from '../contact/email';
 import { phoneMemo, pickPhone, type PhoneValue } from '../contact/phone';
+import { makeContact, type DraftContact } from './contact';
 import { cleanText, parseName } from './names';
 import { parseDate } from '../calendar/parse';
 import type { Column, Mapping } from './mapping';
@@ -97,7 +98,7 @@ class Rejected extends Error {
 }
 
 /** One row to a contact (segment still to decide); throws Rejected for `invalid`. */
-function toContact(row: RawRow, o: NormalizeOptions, phoneOf: (value: unknown) => PhoneValue | undefined): { contact: Omit<RecallContact, 'segment'>; disabled: boolean; invalidEmail: boolean; invalidPhone: boolean } {
+function toContact(row: RawRow, o: NormalizeOptions, phoneOf: (value: unknown) => PhoneValue | undefined): { contact: DraftContact; disabled: boolean; invalidEmail: boolean; invalidPhone: boolean } {
   const m = o.mapping;
   const patientId = cleanText(cell(row, m.patientId));
   if (patientId === '') throw new Rejected('patientId', 'no patient id');
@@ -142,7 +143,7 @@ function toContact(row: RawRow, o: NormalizeOptions, phoneOf: (value: unknown) =
   const recallType = cleanText(cell(row, m.recallType)).toUpperCase();
   const office = cleanText(cell(row, m.office)) || o.office;
 
-  const contact: Omit<RecallContact, 'segment'> = {
+  const contact = makeContact({
     office,
     patientId,
     firstName,
@@ -151,19 +152,17 @@ function toContact(row: RawRow, o: NormalizeOptions, phoneOf: (value: unknown) =
     status,
     channels: { sms: !!phone, email: !!email?.valid, voice: !!phone },
     source: o.source,
-  };
-  if (householdId !== '' && householdId !== '0') contact.householdId = householdId;
-  if (phone) {
-    contact.phone = phone.phone;
-    contact.phoneType = phone.phoneType;
-  }
-  if (email?.valid) contact.email = email.email;
-  if (recallType !== '') contact.recallType = recallType;
-  if (dueDate) contact.dueDate = dueDate;
-  if (lastVisit) contact.lastVisit = lastVisit;
-  if (birthDate) contact.birthDate = birthDate;
-  if (privacyFlags !== 0) contact.privacyFlags = privacyFlags;
-  if (inList(cell(row, m.noSms), m.noSmsValues)) contact.noSms = true;
+    householdId: householdId !== '' && householdId !== '0' ? householdId : undefined,
+    phone: phone?.phone,
+    phoneType: phone?.phoneType,
+    email: email?.valid ? email.email : undefined,
+    recallType: recallType !== '' ? recallType : undefined,
+    dueDate: dueDate || undefined,
+    lastVisit: lastVisit || undefined,
+    birthDate: birthDate || undefined,
+    privacyFlags: privacyFlags !== 0 ? privacyFlags : undefined,
+    noSms: inList(cell(row, m.noSms), m.noSmsValues) ? true : undefined,
+  });
   return { contact, disabled, invalidEmail: !!email && !email.valid, invalidPhone: !!phone && !phone.valid };
 }
 
