@@ -49,21 +49,34 @@ function padded(secret: string): Hmac | undefined {
 type KeyParts = Pick<RecallContact, 'office' | 'patientId' | 'segment' | 'dueDate' | 'lastVisit'>;
 
 /**
- * Recall keys already computed, by contact object, with the parts they were computed
- * from: consent-filter hashes every row to ask the ledger and hands the same objects on
- * to the gate, which needs the same keys (a hash is ~3 µs). A contact whose key parts
- * changed since, or a key under another secret, is hashed again; entries go with their
- * contacts.
+ * Recall keys already computed, kept on the contact object with the parts they were
+ * computed from: consent-filter hashes every row to ask the ledger and hands the same
+ * objects on to the gate, which needs the same keys. A contact whose key parts changed
+ * since, or a key under another secret, is hashed again. The property is a symbol and not
+ * enumerable: JSON, copies, Node-RED's message clone and deep equality never see it (a
+ * copy is hashed afresh). A WeakMap did the same at twice the cost in time and garbage
+ * collection.
  */
-const computed = new WeakMap<object, { hmac: Hmac; office: string; patientId: string; segment: string; date: string; key: string }>();
+const COMPUTED = Symbol('recall key computed');
+interface Computed {
+  hmac: Hmac;
+  office: string;
+  patientId: string;
+  segment: string;
+  date: string;
+  key: string;
+}
+type Memo = { [COMPUTED]?: Computed };
 
 /** Idempotency key: office | patientId | segment | dueDate (or lastVisit when no due date). */
 export function recallKey(hmac: Hmac, c: KeyParts): string {
   const date = c.dueDate || c.lastVisit || '';
-  const known = computed.get(c);
+  const known = (c as Memo)[COMPUTED];
   if (known !== undefined && known.hmac === hmac && known.office === c.office && known.patientId === c.patientId && known.segment === c.segment && known.date === date) return known.key;
   const key = hmac(c.office, c.patientId, c.segment, date);
-  computed.set(c, { hmac, office: c.office, patientId: c.patientId, segment: c.segment, date, key });
+  const memo: Computed = { hmac, office: c.office, patientId: c.patientId, segment: c.segment, date, key };
+  if (known !== undefined) (c as Memo)[COMPUTED] = memo;
+  else if (Object.isExtensible(c)) Object.defineProperty(c, COMPUTED, { value: memo, writable: true, configurable: true });
   return key;
 }
 
