@@ -101,10 +101,15 @@ class Sets {
  */
 class FirstSeen {
   private readonly byOffice = new Map<string, Map<string, number>>();
+  /** the office asked last and its values: a run is mostly one office, asked row after row */
+  private lastOffice: string | undefined;
+  private lastValues: Map<string, number> | undefined;
   /** the first row seen with this value, or undefined after recording `k` as the first */
   take(office: string, value: string, k: number): number | undefined {
-    let values = this.byOffice.get(office);
+    let values = office === this.lastOffice ? this.lastValues : this.byOffice.get(office);
     if (!values) this.byOffice.set(office, (values = new Map()));
+    this.lastOffice = office;
+    this.lastValues = values;
     const first = values.get(value);
     if (first === undefined) values.set(value, k);
     return first;

@@ -43,6 +43,13 @@ export function parseAllowList(text: string): AllowableField[] {
 
 const CHANNEL_ORDER: Channel[] = ['sms', 'email', 'voice'];
 
+/** "office:<code>", one text per office and not one per contact (a run is mostly one office) */
+let lastTag = { office: '', tag: 'office:' };
+function officeTag(office: string): string {
+  if (office !== lastTag.office) lastTag = { office, tag: `office:${office}` };
+  return lastTag.tag;
+}
+
 /**
  * The payload of one contact. A phone goes out only while SMS or voice is still
  * allowed, an e-mail only while e-mail is (consent-filter decided; the CRM gets no
@@ -50,7 +57,8 @@ const CHANNEL_ORDER: Channel[] = ['sms', 'email', 'voice'];
  */
 export function buildPayload(contact: RecallContact, contactKey: string, allow: readonly AllowableField[] = []): RecallPayload {
   const ch = contact.channels ?? { sms: false, email: false, voice: false };
-  const channels = CHANNEL_ORDER.filter((c) => ch[c] === true);
+  const channels: Channel[] = [];
+  for (const c of CHANNEL_ORDER) if (ch[c] === true) channels.push(c);
   const payload: RecallPayload = {
     schema: SCHEMA,
     office: contact.office,
@@ -63,9 +71,9 @@ export function buildPayload(contact: RecallContact, contactKey: string, allow: 
     recallType: contact.recallType ?? null,
     dueDate: contact.dueDate ?? null,
     channels,
-    tags: [contact.segment, 'dentrix-recall', `office:${contact.office}`],
-    household: (contact.household ?? []).map((m) => ({ firstName: m.firstName, recallType: m.recallType ?? null, dueDate: m.dueDate ?? null, segment: m.segment })),
-    otherRecalls: (contact.otherRecalls ?? []).map((r) => ({ recallType: r.recallType ?? null, dueDate: r.dueDate ?? null, segment: r.segment })),
+    tags: [contact.segment, 'dentrix-recall', officeTag(contact.office)],
+    household: contact.household ? contact.household.map((m) => ({ firstName: m.firstName, recallType: m.recallType ?? null, dueDate: m.dueDate ?? null, segment: m.segment })) : [],
+    otherRecalls: contact.otherRecalls ? contact.otherRecalls.map((r) => ({ recallType: r.recallType ?? null, dueDate: r.dueDate ?? null, segment: r.segment })) : [],
     source: PAYLOAD_SOURCE,
   };
   const record = contact as unknown as Record<string, unknown>;
