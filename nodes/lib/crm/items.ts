@@ -7,9 +7,8 @@ import { buildPayload, type AllowableField } from './payload';
 import type { Item } from './presets';
 
 export interface Items {
+  /** each with its position in the input */
   items: Item[];
-  /** each item's position in the input (results go out in input order) */
-  position: Map<Item, number>;
   /** the first entry that is not a recall contact, -1 when all are */
   bad: number;
 }
@@ -25,7 +24,6 @@ export function isContact(x: unknown): x is RecallContact {
  */
 export function toItems(input: readonly unknown[], allow: readonly AllowableField[], hmac: Hmac, dryRun: boolean): Items {
   const items: Item[] = [];
-  const position = new Map<Item, number>();
   let bad = -1;
   input.forEach((raw, at) => {
     if (!isContact(raw)) {
@@ -34,11 +32,9 @@ export function toItems(input: readonly unknown[], allow: readonly AllowableFiel
     }
     const key = raw.key || (dryRun ? recallKey(hmac, raw) : '');
     const payload = neutralizePayload(buildPayload(raw, contactKey(hmac, raw), allow));
-    const item: Item = { key, patientId: raw.patientId, payload, blocked: blockedChannels(raw) };
-    position.set(item, at);
-    items.push(item);
+    items.push({ key, patientId: raw.patientId, at, payload, blocked: blockedChannels(raw) });
   });
-  return { items, position, bad };
+  return { items, bad };
 }
 
 /**

@@ -29,6 +29,8 @@ export interface EndpointConfig {
 export interface Item {
   key: string;
   patientId: string;
+  /** the contact's position in the sink's input (results go out in input order) */
+  at: number;
   payload: RecallPayload;
   /**
    * Channels the CRM must be told not to use: dropped by consent (a channel reason),

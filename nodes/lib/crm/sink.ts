@@ -108,9 +108,8 @@ export const CHECKPOINT_MS = 250;
 export class SinkRun {
   private delivery: Delivery | undefined;
   private checkpoint: Checkpoint | undefined;
-  /** results with the input position of their contact */
-  private readonly done: { at: number; r: DeliveryResult }[] = [];
-  private position = new Map<Item, number>();
+  /** results by the input position of their contact */
+  private done: DeliveryResult[] = [];
   private readonly started: number;
   private readonly now: () => number;
   private unsendable = 0;
@@ -124,8 +123,9 @@ export class SinkRun {
   /** Runs to the end (or to a stop). Throws BlastGuardError or a configuration error. */
   async run(): Promise<SinkOutput> {
     if (!Array.isArray(this.input)) throw new Error('msg.payload must be an array of recall contacts');
-    const { items, position, bad } = toItems(this.input, this.settings.allow, this.ctx.hmac, this.settings.dryRun);
-    this.position = position;
+    const { items, bad } = toItems(this.input, this.settings.allow, this.ctx.hmac, this.settings.dryRun);
+    // a slot per input entry: results come in delivery order and are read out in input order
+    this.done = new Array<DeliveryResult>(this.input.length);
     if (this.settings.dryRun) {
       if (bad >= 0) throw new Error(`msg.payload[${bad}] is not a recall contact (no office or patientId)`);
       return this.dryRun(items, this.plan(items));
@@ -313,15 +313,21 @@ export class SinkRun {
   }
 
   private output(renewals: number | undefined): SinkOutput {
+    // input order, for people reading the debug sidebar (entries that were no contact have none)
+    const results: DeliveryResult[] = [];
     const counted: Record<string, number> = {};
-    for (const d of this.done) counted[d.r.outcome] = (counted[d.r.outcome] ?? 0) + 1;
+    for (const r of this.done) {
+      if (r === undefined) continue;
+      results.push(r);
+      counted[r.outcome] = (counted[r.outcome] ?? 0) + 1;
+    }
     const count = (o: string) => counted[o] ?? 0;
     const stats = this.delivery?.stats;
     const summary: RunSummary = {
       dryRun: this.settings.dryRun,
       preset: this.ctx.endpoint.preset,
       endpoint: safeUrl(this.ctx.endpoint.url),
-      contacts: this.done.length,
+      contacts: results.length,
       delivered: count('delivered'),
       failed: count('failed'),
       retry: count('retry'),
@@ -337,13 +343,11 @@ export class SinkRun {
     if (this.checkpoint?.fault) summary.checkpointFault = this.checkpoint.fault;
     if (this.delivery?.halted) summary.stopped = this.delivery.halted;
     else if (this.ctx.signal?.aborted) summary.stopped = 'node stopped (redeploy or shutdown)';
-    // input order, for people reading the debug sidebar
-    const results = [...this.done].sort((a, b) => a.at - b.at).map((d) => d.r);
     return { results, summary };
   }
 
   private add(item: Item, r: Omit<DeliveryResult, 'key' | 'patientId'>): void {
-    this.done.push({ at: this.position.get(item) ?? 0, r: { key: item.key, patientId: item.patientId, ...r } });
+    this.done[item.at] = { key: item.key, patientId: item.patientId, ...r };
   }
 }
 

@@ -20,10 +20,10 @@ describe('crm items', () => {
 
   it('keeps the input position of each contact and names the first entry that is not one', () => {
     const input = [contact(1), { office: 'OFF1' }, contact(2), 7];
-    const { items, position, bad } = toItems(input, [], hmac, false);
+    const { items, bad } = toItems(input, [], hmac, false);
     assert.equal(bad, 1);
     assert.deepEqual(items.map((i) => i.patientId), ['P1001', 'P1002']);
-    assert.deepEqual(items.map((i) => position.get(i)), [0, 2]);
+    assert.deepEqual(items.map((i) => i.at), [0, 2]);
     assert.equal(items[0].payload.contactKey, hmac('OFF1', 'P1001'));
     assert.equal(toItems([contact(1)], [], hmac, false).bad, -1);
   });

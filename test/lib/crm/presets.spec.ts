@@ -10,7 +10,7 @@ import type { RecallContact } from '../../../nodes/lib/types';
 import { contact, hmac } from '../../support/contacts';
 import { sinkRun } from './sink-setup';
 
-const item = (c: RecallContact): Item => ({ key: c.key!, patientId: c.patientId, payload: buildPayload(c, hmac(c.office, c.patientId)), blocked: blockedChannels(c) });
+const item = (c: RecallContact): Item => ({ key: c.key!, patientId: c.patientId, at: 0, payload: buildPayload(c, hmac(c.office, c.patientId)), blocked: blockedChannels(c) });
 const ghl: EndpointConfig = { preset: 'gohighlevel', url: 'https://ghl.test', locationId: 'loc', allowPlainHttp: false };
 const hubspot: EndpointConfig = { preset: 'hubspot', url: 'https://hs.test', allowPlainHttp: false };
 
