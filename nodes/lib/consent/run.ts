@@ -126,7 +126,8 @@ async function ledgerHeld(ledger: Ledger, contacts: readonly unknown[]): Promise
   // its decision on them), so recallKey answers it from what it computed here
   const keyOf = (c: RecallContact) => recallKey(ledger.hmac, c);
   const keys = contacts.map((c) => (keyable(c) ? keyOf(c) : ''));
-  const states = await heldStates(ledger, [...new Set(keys.filter(Boolean))]);
+  // the ledger reads each distinct key once
+  const states = await heldStates(ledger, keys.filter(Boolean));
   // nothing held (a new ledger, or a run of new recalls): nothing to match
   if (states.size === 0) return { count: 0, test: () => false };
   return { count: keys.filter((k) => k && states.has(k)).length, test: (c) => keyable(c) && states.has(keyOf(c)) };
