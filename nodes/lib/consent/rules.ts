@@ -12,7 +12,7 @@
 //  9. one per patient     duplicate-recall, then one per household duplicate-household,
 //     both among the rows the ledger would still let through (see household.ts)
 import type { SuppressionHit, SuppressionIndex } from '../ledger/api';
-import { countBy, addCounts } from '../run';
+import { countBy } from '../run';
 import type { Channel, ChannelReason, Counts, RecallContact, SkippedRecord } from '../types';
 import { isValidEmail } from '../contact/email';
 import { isValidE164 } from '../contact/phone';
@@ -97,14 +97,19 @@ function decideChannels(c: RecallContact, checks: RunChecks, o: Required<Consent
   // 3. the suppression list: opt-outs before data faults, so a legal "no" is what is reported
   const phoneHits = c.phone ? checks.lookup(c.phone) : NO_HITS;
   const emailHits = c.email ? checks.lookup(c.email) : NO_HITS;
-  for (const h of phoneHits) {
+  // (indexed loops: most lists are the shared empty one, and a for-of made an iterator for each)
+  for (let i = 0; i < phoneHits.length; i++) {
+    const h = phoneHits[i];
     if (h.reason !== 'opted-out') continue;
     for (const ch of PHONE_CHANNELS) if (h.channel === 'all' || h.channel === ch) drop(ch, OPT_OUT_CODE[ch]);
   }
-  for (const h of emailHits) if (h.reason === 'opted-out' && (h.channel === 'all' || h.channel === 'email')) drop('email', 'email-opt-out');
+  for (let i = 0; i < emailHits.length; i++) {
+    const h = emailHits[i];
+    if (h.reason === 'opted-out' && (h.channel === 'all' || h.channel === 'email')) drop('email', 'email-opt-out');
+  }
   // a data fault on a value (the CRM saw a bad number / a bounce) ends every channel of that value
-  for (const h of phoneHits) if (h.reason !== 'opted-out') for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
-  for (const h of emailHits) if (h.reason !== 'opted-out') drop('email', 'bounced-email');
+  for (let i = 0; i < phoneHits.length; i++) if (phoneHits[i].reason !== 'opted-out') for (const ch of PHONE_CHANNELS) drop(ch, 'bad-number');
+  for (let i = 0; i < emailHits.length; i++) if (emailHits[i].reason !== 'opted-out') drop('email', 'bounced-email');
 
   // 4. practice-system privacy flags
   const flags = c.privacyFlags ?? 0;
@@ -194,7 +199,10 @@ export function applyConsent(contacts: readonly unknown[], index: SuppressionInd
   });
 
   // 9. one message per patient and per household among those still contactable
-  const alive = slots.flatMap((s, i) => (s && 'contact' in s ? [{ i, contact: s.contact }] : []));
+  const alive: { i: number; contact: RecallContact }[] = [];
+  slots.forEach((s, i) => {
+    if (s && 'contact' in s) alive.push({ i, contact: s.contact });
+  });
   const folded = foldRun(alive.map((a) => a.contact), { held: fold.held, validPhone: checks.validPhone });
   alive.forEach((a, k) => {
     const f = folded[k];
@@ -215,6 +223,15 @@ export function applyConsent(contacts: readonly unknown[], index: SuppressionInd
     else if (s) suppressed.push(s.skip);
   }
   const counts = countBy(suppressed, (s) => s.reason);
-  for (const c of contactable) addCounts(counts, countBy(Object.values(c.channelReasons ?? {}), (r) => String(r)));
+  // the channel reasons of those sent (most have none: nothing made for them)
+  for (const c of contactable) {
+    const reasons = c.channelReasons;
+    if (!reasons) continue;
+    for (const ch in reasons) {
+      if (!Object.prototype.hasOwnProperty.call(reasons, ch)) continue;
+      const r = String(reasons[ch as Channel]);
+      counts[r] = (counts[r] ?? 0) + 1;
+    }
+  }
   return { contactable, suppressed, counts };
 }

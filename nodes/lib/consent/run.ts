@@ -111,9 +111,10 @@ export async function runConsent(i: ConsentRunInput): Promise<ConsentRunResult> 
   return { ...result, counts, summary };
 }
 
+const part = (v: unknown) => typeof v === 'string' && v !== '';
 const keyable = (x: unknown): x is RecallContact => {
   const c = x as Partial<RecallContact> | null;
-  return !!c && typeof c === 'object' && [c.office, c.patientId, c.segment].every((v) => typeof v === 'string' && v !== '');
+  return !!c && typeof c === 'object' && part(c.office) && part(c.patientId) && part(c.segment);
 };
 
 /**

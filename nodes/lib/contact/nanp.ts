@@ -104,28 +104,66 @@ function byLeadingDigits(s: Steps, country: string): boolean {
   return has;
 }
 
-// optional "+1", then area code (in brackets or not), exchange and line, single separators
-const SHAPE = /^(\+1[ .-]?)?(?:\(([2-9]\d\d)\)|([2-9]\d\d))[ .-]?(\d\d\d)[ .-]?(\d\d\d\d)$/;
+const SEPARATOR = new Set([0x20, 0x2e, 0x2d]); // space . -
+const digitAt = (text: string, i: number, min = 0x30): boolean => {
+  const c = text.charCodeAt(i);
+  return c >= min && c <= 0x39;
+};
+
+/**
+ * The ten digits of a cell shaped: optional "+1" and one separator, the area code (2-9,
+ * in brackets or not), exchange and line with one optional separator (space . -) between
+ * them; undefined for any other text. Read by character codes: a pattern match made a
+ * list and five texts per number.
+ */
+export function nanpDigits(text: string): string | undefined {
+  let i = 0;
+  if (text.charCodeAt(0) === 0x2b) {
+    if (text.charCodeAt(1) !== 0x31) return undefined;
+    i = SEPARATOR.has(text.charCodeAt(2)) ? 3 : 2;
+  }
+  const bracket = text.charCodeAt(i) === 0x28;
+  if (bracket) i++;
+  const area = i;
+  if (!digitAt(text, i, 0x32) || !digitAt(text, i + 1) || !digitAt(text, i + 2)) return undefined;
+  i += 3;
+  if (bracket) {
+    if (text.charCodeAt(i) !== 0x29) return undefined;
+    i++;
+  }
+  if (SEPARATOR.has(text.charCodeAt(i))) i++;
+  const exchange = i;
+  if (!digitAt(text, i) || !digitAt(text, i + 1) || !digitAt(text, i + 2)) return undefined;
+  i += 3;
+  if (SEPARATOR.has(text.charCodeAt(i))) i++;
+  const line = i;
+  if (!digitAt(text, i) || !digitAt(text, i + 1) || !digitAt(text, i + 2) || !digitAt(text, i + 3)) return undefined;
+  if (i + 4 !== text.length) return undefined;
+  // a cell of ten bare digits is its own national number
+  if (area === 0 && exchange === 3 && line === 6) return text;
+  return text.slice(area, area + 3) + text.slice(exchange, exchange + 3) + text.slice(line, line + 4);
+}
 
 /**
  * E.164 and validity of a common +1 cell, as the full parse with `region` gives them
  * (a cell starting "+1" needs no region); undefined: parse it.
  */
 export function nanpPhone(text: string, region?: CountryCode): PhoneValue | undefined {
-  const m = SHAPE.exec(text);
-  if (!m || (!m[1] && !region)) return undefined;
+  const national = nanpDigits(text);
+  if (national === undefined) return undefined;
+  const international = text.charCodeAt(0) === 0x2b;
+  if (!international && !region) return undefined;
   const s = loaded();
   if (!s) return undefined;
-  const plan = planOf(s, m[1] ? '1' : region!);
+  const plan = planOf(s, international ? '1' : region!);
   if (!plan) return undefined;
-  const national = (m[2] ?? m[3]) + m[4] + m[5];
   if (plan.idd?.test(national) || plan.nationalPrefix?.test(national)) return undefined;
   const found = s.countryOf(national, s.countries, metadata);
   // a country without leading digits was chosen because a number type of it took the
   // number, which is what isValid() asks again: valid, without asking twice
   if (found && !byLeadingDigits(s, found)) return { phone: `+1${national}`, valid: true };
   // else (no country took it: a national cell stays the region's, a "+1" cell the plan of +1)
-  const country = found ?? (m[1] ? undefined : region);
+  const country = found ?? (international ? undefined : region);
   return { phone: `+1${national}`, valid: s.isValid({ country, countryCallingCode: '1', nationalNumber: national }, { v2: true }, metadata) };
 }
 

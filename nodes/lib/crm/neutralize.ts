@@ -69,7 +69,9 @@ function builtList(v: unknown): unknown {
  */
 export function neutralizePayload<T extends Record<string, unknown>>(payload: T): T {
   const p = payload as Record<string, unknown>;
-  for (const k of Object.keys(p)) {
+  // own keys without a list of them per payload
+  for (const k in p) {
+    if (!Object.prototype.hasOwnProperty.call(p, k)) continue;
     const v = p[k];
     if (SHAPED.has(k)) p[k] = k === 'phone' ? (v === null ? null : safePhone(v)) : v === null ? null : safeEmail(v);
     else if (BUILT_LISTS.has(k)) p[k] = builtList(v);

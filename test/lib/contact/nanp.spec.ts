@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { nanpInUse, nanpPhone } from '../../../nodes/lib/contact/nanp';
+import { nanpDigits, nanpInUse, nanpPhone } from '../../../nodes/lib/contact/nanp';
 
 const NANP = getCountries().filter((c) => getCountryCallingCode(c) === '1');
 // regions outside +1 never take the national shapes; "+1" cells are the same for them
@@ -68,6 +68,22 @@ describe('contact/nanp', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+
+  it('reads exactly the cells of its shape, as this pattern does (property)', () => {
+    const SHAPE = /^(\+1[ .-]?)?(?:\(([2-9]\d\d)\)|([2-9]\d\d))[ .-]?(\d\d\d)[ .-]?(\d\d\d\d)$/;
+    const expected = (t: string) => {
+      const m = SHAPE.exec(t);
+      return m ? (m[2] ?? m[3]) + m[4] + m[5] : undefined;
+    };
+    const cell = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'0123456789 .-+()x1'), maxLength: 18 }),
+      fc.tuple(fc.nat(SHAPES.length - 1), fc.integer({ min: 0, max: 9_999_999_999 })).map(([s, n]) => {
+        const d = String(n).padStart(10, '0');
+        return SHAPES[s](d.slice(0, 3), d.slice(3, 6), d.slice(6));
+      }),
+    );
+    fc.assert(fc.property(cell, (t) => assert.equal(nanpDigits(t), expected(t), JSON.stringify(t))), { numRuns: 50_000 });
   });
 
   it('leaves every other cell to the full parse', () => {
