@@ -176,11 +176,21 @@ export function foldRun(contacts: readonly RecallContact[], opts: FoldOptions = 
     const j = seen.take(row(k).office, value, k);
     if (j !== undefined) sets.union(j, k);
   };
-  for (let k = 0; k < kept.length; k++) if (row(k).householdId) link(households, row(k).householdId!, k);
+  let withoutId = false;
   for (let k = 0; k < kept.length; k++) {
-    const c = row(k);
-    if (c.phone && validPhone(c.phone)) link(phones, c.phone, k);
-    if (c.email) link(emails, c.email, k);
+    const id = row(k).householdId;
+    if (id) link(households, id, k);
+    else withoutId = true;
+  }
+  // a shared phone or e-mail joins a row only to a set without a householdId or with its
+  // own (already joined above): when every row has one (Dentrix gives every patient a
+  // guarantor) no link could change anything, and the two maps of a run are not built
+  if (withoutId) {
+    for (let k = 0; k < kept.length; k++) {
+      const c = row(k);
+      if (c.phone && validPhone(c.phone)) link(phones, c.phone, k);
+      if (c.email) link(emails, c.email, k);
+    }
   }
 
   // the members of each household of two or more; a patient alone only when it carries its own rows

@@ -15,7 +15,7 @@ import type { SuppressionHit, SuppressionIndex } from '../ledger/api';
 import { countBy } from '../run';
 import type { Channel, ChannelReason, Counts, RecallContact, SkippedRecord } from '../types';
 import { isValidEmail } from '../contact/email';
-import { isValidE164 } from '../contact/phone';
+import { isValidE164, knownValidE164 } from '../contact/phone';
 import { foldRun, type FoldOptions } from './household';
 
 export interface ConsentOptions {
@@ -58,6 +58,8 @@ export function runChecks(index: SuppressionIndex): RunChecks {
   const empty = index.size === 0;
   return {
     validPhone(phone) {
+      // most numbers normalize found valid in this process: no second entry for them here
+      if (knownValidE164(phone)) return true;
       let v = phones.get(phone);
       if (v === undefined) phones.set(phone, (v = isValidE164(phone)));
       return v;

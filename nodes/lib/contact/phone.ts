@@ -95,6 +95,11 @@ export function isValidE164(phone: string): boolean {
   return valid;
 }
 
+/** True when this process already found `phone` valid (a lookup, never a parse). */
+export function knownValidE164(phone: string): boolean {
+  return knownValid.has(phone);
+}
+
 /** isValidE164 without the memo: parse and check. */
 export function checkE164(phone: string): boolean {
   if (!E164.test(phone)) return false;

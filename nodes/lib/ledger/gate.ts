@@ -84,14 +84,17 @@ function coveredKey(hmac: Ledger['hmac'], office: string, r: CoveredRecall): str
  */
 function withKeys(hmac: Ledger['hmac'], c: RecallContact, index: number): RecallContact {
   c.key = keyFor(hmac, c, index);
-  for (const list of [c.household, c.otherRecalls]) {
-    if (!Array.isArray(list)) continue;
-    for (const r of list) {
-      const key = coveredKey(hmac, c.office, r);
-      if (key) r.key = key;
-    }
-  }
+  // (no list of the two lists: most contacts carry neither)
+  if (Array.isArray(c.household)) keyCovered(hmac, c.office, c.household);
+  if (Array.isArray(c.otherRecalls)) keyCovered(hmac, c.office, c.otherRecalls);
   return c;
+}
+
+function keyCovered(hmac: Ledger['hmac'], office: string, list: CoveredRecall[]): void {
+  for (const r of list) {
+    const key = coveredKey(hmac, office, r);
+    if (key) r.key = key;
+  }
 }
 
 const NONE: readonly CoveredRecall[] = [];

@@ -65,4 +65,30 @@ describe('consent/household: one message per patient and per household', () => {
     const two = foldRun([row('1', { phone: '+18015550100', householdId: 'A' }), row('2', { phone: '+18015550100', householdId: 'B' })]);
     assert.deepEqual(two.map((x) => x.reason), [undefined, undefined]);
   });
+
+  it('rows that all have a householdId fold as they would with phone and e-mail links (500 random runs)', () => {
+    // one extra row without a householdId (its own phone and e-mail, so it joins no one)
+    // makes foldRun link every phone and e-mail; the other rows must come out the same
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const segments = ['due-now', 'overdue', 'due-soon', 'lapsed'] as const;
+    for (let run = 0; run < 500; run++) {
+      const rows = Array.from({ length: 2 + rand(30) }, () =>
+        row(String(rand(12)), {
+          office: rand(4) === 0 ? 'PVU' : 'SLC',
+          householdId: `H${rand(6)}`,
+          phone: `+1801555010${rand(4)}`,
+          email: rand(3) === 0 ? undefined : `p${rand(4)}@example.com`,
+          birthDate: rand(3) === 0 ? undefined : `19${50 + rand(40)}-01-01`,
+          segment: segments[rand(4)],
+          dueDate: `2026-0${1 + rand(9)}-01`,
+          recallType: ['PROPHY', 'PERIO', 'BWX'][rand(3)],
+        }),
+      );
+      const heldRows = new Set(rows.filter(() => rand(5) === 0));
+      const opts = { held: (c: RecallContact) => heldRows.has(c) };
+      const alone = row('999', { phone: '+18015559999', email: 'alone@example.com' });
+      assert.deepEqual(foldRun(rows, opts), foldRun([...rows, alone], opts).slice(0, rows.length), `run ${run}`);
+    }
+  });
 });
