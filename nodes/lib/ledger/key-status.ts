@@ -1,7 +1,7 @@
 // Read-only questions about keys (a dry-run's "already sent", the sink's blast guard) and
 // office IT's way out of `failed`.
 import type { KeyStatus, OwnerOptions } from './api';
-import { chunks, IN_LIST, iso, listParam, marks, named, type Store } from './store';
+import { chunks, iso, listParam, marks, named, selectByKeys, type Store } from './store';
 
 /** keys per status query (json_each takes one text parameter, of ~70 bytes a key) */
 export const READ_CHUNK = 5000;
@@ -14,7 +14,7 @@ export function status(store: Store, keys: readonly string[]): Promise<KeyStatus
       // a read: larger lists than a write's, so a run of 100k keys is 20 queries, not 200
       for (const chunk of chunks(unique, READ_CHUNK)) {
         const rows = await store.db.all<{ key: string; state: KeyStatus['state']; lease_until: string | null; attempts: number; last_error: string | null; sent_at: string | null }>(
-          `SELECT key, state, lease_until, attempts, last_error, sent_at FROM keys WHERE key ${IN_LIST}`,
+          selectByKeys(['key', 'state', 'lease_until', 'attempts', 'last_error', 'sent_at']),
           [listParam(chunk)],
         );
         for (const r of rows) out.push({ key: r.key, state: r.state, leaseUntil: r.lease_until, attempts: r.attempts, lastError: r.last_error, sentAt: r.sent_at });

@@ -4,7 +4,7 @@
 import type { KeyLabels, ReserveOptions, ReserveOutcome } from './api';
 import type { Param } from './db';
 import { liveLeases, type LeaseRow } from './leases';
-import { chunks, IN_LIST, iso, listParam, marks, named, type Store } from './store';
+import { chunks, iso, listParam, marks, named, selectByKeys, type Store } from './store';
 
 export function reserve(store: Store, keys: readonly string[], leaseMs: number, opts: ReserveOptions = {}): Promise<ReserveOutcome> {
   const unique = [...new Set(keys)];
@@ -19,7 +19,7 @@ export function reserve(store: Store, keys: readonly string[], leaseMs: number, 
       out.leaseUntil = until;
       for (const chunk of chunks(unique)) {
         const rows = await store.db.all<LeaseRow & { state: string }>(
-          `SELECT key, state, lease_until, lease_clock, lease_ms FROM keys WHERE key ${IN_LIST}`,
+          selectByKeys(['key', 'state', 'lease_until', 'lease_clock', 'lease_ms']),
           [listParam(chunk)],
         );
         const found = new Map(rows.map((r) => [r.key, r]));

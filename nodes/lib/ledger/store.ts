@@ -30,10 +30,15 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
 export const marks = (n: number, one: string): string => new Array(n).fill(one).join(', ');
 
 /**
- * `key IN (…)` for a list of keys bound as ONE parameter (a JSON array): binding and
+ * The rows of a list of DISTINCT keys bound as ONE parameter (a JSON array): binding and
  * preparing 500 separate parameters cost more than the lookups (100k keys: ~190 -> ~130 ms).
+ * The list drives the join, one index search per key; `key IN (SELECT value FROM
+ * json_each(?))` first sorted the list into a temporary table (5,000 keys: 5.9 -> 1.3 ms
+ * on an empty ledger, 17 -> 15 ms on one of 300k keys). json_each has a column `key`
+ * of its own, hence the names.
  */
-export const IN_LIST = 'IN (SELECT value FROM json_each(?))';
+export const selectByKeys = (columns: readonly string[]): string =>
+  `SELECT ${columns.map((c) => `keys.${c} AS ${c}`).join(', ')} FROM json_each(?) AS list CROSS JOIN keys ON keys.key = list.value`;
 export const listParam = (keys: readonly string[]): string => JSON.stringify(keys);
 
 export function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
