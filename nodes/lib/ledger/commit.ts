@@ -3,8 +3,8 @@
 // anything else is released for the next run. Rows a contact carries follow it.
 import type { DeliveryResult } from '../types';
 import type { CommitOutcome, OwnerOptions } from './api';
-import type { Param } from './db';
-import { chunks, iso, marks, named, scrubError, type Store } from './store';
+import type { Param, RunInfo } from './db';
+import { chunks, iso, listParam, marks, named, scrubError, type Store } from './store';
 
 const RANK: Record<string, number> = { delivered: 3, failed: 2 };
 
@@ -65,18 +65,26 @@ export function release(store: Store, keys: readonly string[], opts: OwnerOption
   );
 }
 
-// A delivery is recorded even for a key never reserved (a replacement sink): it was sent.
-function markSent(store: Store, keys: string[], nowIso: string) {
-  const params: Param[] = [];
-  for (const key of keys) params.push(key, nowIso, nowIso, nowIso);
-  return store.db.run(
-    `INSERT INTO keys (key, state, created_at, updated_at, sent_at, lease_until, attempts)
-     VALUES ${marks(keys.length, "(?, 'sent', ?, ?, ?, NULL, 1)")}
-     ON CONFLICT (key) DO UPDATE SET state = 'sent', updated_at = excluded.updated_at,
-       sent_at = excluded.sent_at, lease_until = NULL, last_error = NULL
-     WHERE keys.state <> 'sent'`,
-    params,
+/**
+ * The reserved rows become sent; a delivery is recorded even for a key never reserved (a
+ * replacement sink): it was sent. An update, then an insert of the keys still absent, not one
+ * upsert: with OR ROLLBACK / OR IGNORE neither can stop half-way, so SQLite keeps no statement
+ * journal (a copy of every page touched); a failed constraint rolls the whole commit back.
+ */
+async function markSent(store: Store, keys: string[], nowIso: string): Promise<RunInfo> {
+  const list = listParam(keys);
+  const updated = await store.db.run(
+    `UPDATE OR ROLLBACK keys SET state = 'sent', updated_at = ?, sent_at = ?, lease_until = NULL, last_error = NULL
+     FROM json_each(?) AS list WHERE keys.key = list.value AND keys.state <> 'sent'`,
+    [nowIso, nowIso, list],
   );
+  if (updated.changes === keys.length) return updated; // every key was reserved: none to insert
+  const inserted = await store.db.run(
+    `INSERT OR IGNORE INTO keys (key, state, created_at, updated_at, sent_at, lease_until, attempts)
+     SELECT list.value, 'sent', ?, ?, ?, NULL, 1 FROM json_each(?) AS list`,
+    [nowIso, nowIso, nowIso, list],
+  );
+  return { changes: updated.changes + inserted.changes };
 }
 
 // Never downgrades a key already sent (e.g. a 422 for a reused key after an earlier 2xx).

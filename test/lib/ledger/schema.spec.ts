@@ -50,7 +50,7 @@ describe('ledger schema', () => {
       assert.deepEqual(await dump(file, 'meta'), before.meta);
       assert.deepEqual(await query(file, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
       const indexes = (await query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' ORDER BY name")).map((r) => r.name);
-      assert.deepEqual(indexes, ['keys_contacted', 'keys_covered', 'keys_failed', 'keys_key', 'keys_open_contacts', 'keys_reserved', 'keys_sent_at']);
+      assert.deepEqual(indexes, ['keys_contacted', 'keys_covered', 'keys_failed', 'keys_key', 'keys_open_contacts', 'keys_open_fresh', 'keys_reserved', 'keys_sent_at']);
     });
 
     it('the migrated keys behave as before: sent and failed hold, a live lease (and what it carries) is respected, a released key is taken', async () => {
@@ -84,13 +84,23 @@ describe('ledger schema', () => {
     });
   });
 
-  describe('migration 7: open contacts indexed on a 64-bit prefix of contact_key', () => {
-    it('observe finds the open contacts through the index, not a scan of the sent keys', async () => {
+  describe('migrations 7 and 8: open contacts indexed on contact_key, the fresh ones apart', () => {
+    it('observe searches the moved open contacts through their index, not a scan of the sent keys', async () => {
       const file = await v5Copy();
       await ledgerAt(file);
-      const plan = await query<{ detail: string }>(file, `EXPLAIN QUERY PLAN ${openContactsSql(2)}`, ['a'.repeat(16), 'b'.repeat(16), 'a'.repeat(64), 'b'.repeat(64)]);
-      assert.ok(plan.some((p) => /USING INDEX keys_open_contacts/.test(p.detail)), JSON.stringify(plan));
+      const plan = await query<{ detail: string }>(file, `EXPLAIN QUERY PLAN ${openContactsSql}`, [JSON.stringify(['a'.repeat(64), 'b'.repeat(64)])]);
+      assert.ok(plan.some((p) => /SEARCH keys USING INDEX keys_open_contacts \(contact_key=\?\)/.test(p.detail)), JSON.stringify(plan));
       assert.ok(!plan.some((p) => /^SCAN keys\b/.test(p.detail)), JSON.stringify(plan));
+    });
+
+    it('no index on an expression: with one, SQLite copies every page a multi-row write touches to a statement journal', async () => {
+      const file = await v5Copy();
+      await ledgerAt(file);
+      const indexed = await query<{ name: string; sql: string }>(file, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' AND sql IS NOT NULL");
+      for (const { name, sql } of indexed) {
+        const columns = await query<{ name: string | null }>(file, `PRAGMA index_info(${name})`);
+        assert.ok(columns.every((c) => c.name !== null), `${name} indexes an expression: ${sql}`);
+      }
     });
 
     it('two patients whose contact keys share the first 16 digits are told apart', async () => {
