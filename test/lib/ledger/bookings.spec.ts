@@ -20,28 +20,35 @@ async function send(l: SqliteLedger, contacts: readonly RecallContact[], on: str
   await l.commit(keys.map((key) => ({ key, patientId: 'p', outcome: 'delivered' as const, attempts: 1 })), { runId: on });
 }
 
-const freshOf = async (file: string) => (await query<{ fresh: number | null }>(file, 'SELECT contact_fresh AS fresh FROM keys ORDER BY id')).map((r) => r.fresh);
+/** contact_fresh of these contacts' keys, in their order. */
+async function freshOf(l: SqliteLedger, contacts: readonly RecallContact[]): Promise<(number | null)[]> {
+  const rows = await query<{ key: string; fresh: number | null }>(l.file, 'SELECT key, contact_fresh AS fresh FROM keys');
+  const byKey = new Map(rows.map((r) => [r.key, r.fresh]));
+  return contacts.map((c) => byKey.get(recallKey(l.hmac, c)) ?? null);
+}
 
 describe('ledger bookings: fresh and moved open contacts', () => {
   const { ledgerAt } = useLedgers();
 
   it('a delivered contact waits among the fresh ones, is booked from there, and moves once enough wait', async () => {
     const l = await ledgerAt(path.join(tempDir(), 'l.db'));
-    await send(l, [contact(1), contact(2), contact(3)], '2026-11-20');
-    assert.deepEqual(await freshOf(l.file), [1, 1, 1]);
+    const sent = [contact(1), contact(2), contact(3)];
+    await send(l, sent, '2026-11-20');
+    assert.deepEqual(await freshOf(l, sent), [1, 1, 1]);
     const plan = await query<{ detail: string }>(l.file, `EXPLAIN QUERY PLAN ${freshContactsSql}`, ['[]']);
     assert.ok(plan.some((p) => /USING INDEX keys_open_fresh/.test(p.detail)), JSON.stringify(plan));
 
     const seen = (i: number, over: Partial<RecallContact> = {}) => sightingsOf(l.hmac, [contact(i, over)]);
     assert.deepEqual(await observe(storeOf(l), seen(1, { hasFutureAppointment: true }), '2026-11-27', 3), { booked: 1 });
     // two left open, fewer than three: they stay fresh
-    assert.deepEqual(await freshOf(l.file), [1, 1, 1]);
+    assert.deepEqual(await freshOf(l, sent), [1, 1, 1]);
     assert.deepEqual(await observe(storeOf(l), seen(9), '2026-11-27', 2), { booked: 0 });
-    assert.deepEqual(await freshOf(l.file), [1, null, null], 'the two open ones moved; the booked one is no longer open');
+    assert.deepEqual(await freshOf(l, sent), [1, null, null], 'the two open ones moved; the booked one is no longer open');
     // found again through keys_open_contacts
     assert.deepEqual(await observe(storeOf(l), seen(2, { dueDate: '2027-05-20' }), '2026-12-04'), { booked: 1 });
-    const rows = await query<{ booked_by: string | null }>(l.file, 'SELECT booked_by FROM keys ORDER BY id');
-    assert.deepEqual(rows.map((r) => r.booked_by), ['appointment', 'due-moved', null]);
+    const rows = await query<{ key: string; booked_by: string | null }>(l.file, 'SELECT key, booked_by FROM keys');
+    const bookedBy = new Map(rows.map((r) => [r.key, r.booked_by]));
+    assert.deepEqual(sent.map((c) => bookedBy.get(recallKey(l.hmac, c))), ['appointment', 'due-moved', null]);
     assert.ok(FRESH_CONTACTS_MAX >= 10_000, 'a run of 10k deliveries does not move on every observe');
   });
 
