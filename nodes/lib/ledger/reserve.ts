@@ -28,23 +28,19 @@ export function reserve(store: Store, keys: readonly string[], leaseMs: number, 
         );
         const found = new Map(rows.map((r) => [r.key, r]));
         const live = await liveLeases(store, rows.filter((r) => r.state === 'reserved'), now);
-        const take: string[] = [];
+        const absent: string[] = [];
         const again: string[] = [];
         for (const key of chunk) {
           const row = found.get(key);
-          if (!row) take.push(key);
+          if (!row) absent.push(key);
           else if (row.state === 'sent') verdict.set(key, 'alreadySent');
           else if (row.state === 'failed') verdict.set(key, 'failed');
           else if (live.has(key)) verdict.set(key, 'leased');
-          else {
-            take.push(key); // released, or its lease ran out (crashed run): same key again
-            again.push(key);
-          }
+          else again.push(key); // released, or its lease ran out (crashed run): same key again
         }
-        const absent = again.length === 0 ? take : take.filter((key) => !found.has(key));
         if (absent.length > 0) await writeReserved(store, absent, reservation, 'absent');
         if (again.length > 0) await writeReserved(store, again, reservation, 'again');
-        for (const key of take) verdict.set(key, 'reserved');
+        for (const key of absent.concat(again)) verdict.set(key, 'reserved');
       }
       for (const key of unique) out[verdict.get(key)!]!.push(key); // in the callers' order
       return out;
